@@ -1,0 +1,1 @@
+"""One module per `shopassist` subcommand; each defines `register(subparsers, parents)`."""

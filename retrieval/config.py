@@ -1,0 +1,46 @@
+"""The one data root everything persists under (index, rules, cleaned data, logs).
+
+Resolved at call time, never at import time, so tests can point SHOPASSIST_HOME at a
+temporary directory after importing the package.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_HOME = "SHOPASSIST_HOME"
+DEFAULT_HOME = Path("~/.shopassist")
+
+# The bundled dataset ships inside the repository, next to the packages.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DATA = REPO_ROOT / "data"
+BUNDLED_ONLINE_RETAIL = BUNDLED_DATA / "online_retail" / "online_retail_2010_2011.csv.gz"
+BUNDLED_GROCERIES_LONG = BUNDLED_DATA / "groceries" / "groceries_long.csv.gz"
+
+
+def data_root(root: str | os.PathLike[str] | None = None) -> Path:
+    """The data root: `root` if given, else $SHOPASSIST_HOME, else ~/.shopassist."""
+    chosen = root if root is not None else os.environ.get(ENV_HOME) or DEFAULT_HOME
+    path = Path(chosen).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def dataset_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """Where the cleaned catalogue and baskets live as Parquet."""
+    return data_root(root) / "dataset"
+
+
+def index_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """Where the vector index builds (and the pointer to the current one) live."""
+    return data_root(root) / "index"
+
+
+def rules_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """Where mined association rules live, beside the index."""
+    return data_root(root) / "rules"
+
+
+def logs_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    return data_root(root) / "logs"

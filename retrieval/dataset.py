@@ -1,0 +1,75 @@
+"""A cleaned dataset: the catalogue, the baskets and the report that produced them.
+
+Saved as Parquet plus JSON under a folder so a later command reloads it exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .baskets import Baskets
+from .errors import IndexNotFoundError
+from .products import Catalogue
+from .report import IngestReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Dataset:
+    catalogue: Catalogue
+    baskets: Baskets
+    report: IngestReport | None = None
+
+    def fingerprint(self) -> str:
+        """A short hash of the baskets' content, so derived artefacts (rules) know their source."""
+        lines = self.baskets.lines
+        h = hashlib.sha256()
+        h.update(pd.util.hash_pandas_object(lines[["basket_id", "product_id"]], index=False).values)
+        return h.hexdigest()[:16]
+
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Write aside then rename, so a reader never sees half a dataset.
+        tmp = folder / ".tmp"
+        tmp.mkdir(exist_ok=True)
+        self.catalogue.frame.to_parquet(tmp / "products.parquet")
+        self.baskets.lines.to_parquet(tmp / "lines.parquet", index=False)
+        meta = {"report": self.report.to_dict() if self.report else None}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+        for name in ("products.parquet", "lines.parquet", "meta.json"):
+            os.replace(tmp / name, folder / name)
+        tmp.rmdir()
+        log.info("saved dataset to %s", folder)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike[str]) -> Dataset:
+        folder = Path(folder)
+        if not (folder / "products.parquet").exists():
+            raise IndexNotFoundError(
+                f"no cleaned dataset in {folder}. Run `shopassist ingest --save` (or `shopassist build`)."
+            )
+        frame = _as_nullable_strings(pd.read_parquet(folder / "products.parquet"))
+        lines = _as_nullable_strings(pd.read_parquet(folder / "lines.parquet"))
+        meta = json.loads((folder / "meta.json").read_text())
+        report = IngestReport.from_dict(meta["report"]) if meta.get("report") else None
+        return cls(Catalogue(frame), Baskets(lines), report)
+
+
+def _as_nullable_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parquet hands text back as pandas' default `str`; ingest works in nullable `string`."""
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].astype("string")
+    if pd.api.types.is_string_dtype(frame.index):
+        frame.index = frame.index.astype("string")
+    return frame

@@ -1,0 +1,67 @@
+"""The one base class every evaluated recommender implements.
+
+A recommender is fitted on the train baskets of a split (never anything after the cut) and
+the catalogue, then asked for a ranked list per customer given that customer's `History`.
+Implement `fit` and `recommend`; override `recommend_batch` when scoring many customers at
+once is faster (matrix models). The hybrid recommender plugs in the same way: subclass,
+then register a factory in `registry.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Sequence
+
+from tqdm.auto import tqdm
+
+from ..baskets import Baskets
+from ..products import Catalogue
+from .split import History
+
+log = logging.getLogger(__name__)
+
+
+class Recommender(ABC):
+    """Ranks items for a customer from their purchase history."""
+
+    #: Short name used in tables, JSON and `--only`; instances may override it.
+    name: str = "recommender"
+
+    @abstractmethod
+    def fit(self, train: Baskets, catalogue: Catalogue) -> Recommender:
+        """Learn from `train` (baskets before the cut only); return self."""
+
+    @abstractmethod
+    def recommend(
+        self, history: History, k: int, exclude: Collection[str] = frozenset()
+    ) -> list[str]:
+        """Up to `k` distinct product ids, best first, none of them in `exclude`."""
+
+    def recommend_batch(
+        self,
+        histories: Sequence[History],
+        k: int,
+        excludes: Sequence[Collection[str]] | None = None,
+    ) -> list[list[str]]:
+        """One list per history; the default loops over `recommend`."""
+        excludes = excludes if excludes is not None else [frozenset()] * len(histories)
+        _check_lengths(histories, excludes)
+        return [
+            self.recommend(h, k, ex)
+            for h, ex in tqdm(
+                list(zip(histories, excludes, strict=True)),
+                desc=self.name,
+                unit="user",
+                leave=False,
+                disable=len(histories) < 500,
+            )
+        ]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+def _check_lengths(histories: Sequence[History], excludes: Sequence[Collection[str]]) -> None:
+    if len(histories) != len(excludes):
+        raise ValueError(f"{len(histories)} histories but {len(excludes)} exclude sets")

@@ -1,0 +1,101 @@
+"""Products and the catalogue that holds them.
+
+The catalogue keeps one pandas frame (fast, columnar, what the index and the ranking read)
+and hands out typed `Product` objects at its edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import NotFoundError
+
+# Columns every catalogue frame has, in this order; any further column is an attribute.
+CATALOGUE_COLUMNS = ("title", "description", "category", "price", "popularity")
+
+
+@dataclass(frozen=True)
+class Product:
+    """One sellable item."""
+
+    product_id: str
+    title: str
+    description: str = ""
+    category: str = ""
+    price: float | None = None
+    popularity: int = 0  # number of baskets that contain it
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+class Catalogue:
+    """All products, indexed by product id."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        missing = [c for c in CATALOGUE_COLUMNS if c not in frame.columns]
+        if missing:
+            raise ValueError(f"catalogue frame lacks columns {missing}")
+        if frame.index.name != "product_id":
+            raise ValueError("catalogue frame must be indexed by 'product_id'")
+        if not frame.index.is_unique:
+            raise ValueError("catalogue product ids must be unique")
+        self.frame = frame
+
+    @classmethod
+    def from_products(cls, products: Iterable[Product]) -> Catalogue:
+        rows = []
+        for p in products:
+            rows.append(
+                {
+                    "product_id": p.product_id,
+                    "title": p.title,
+                    "description": p.description,
+                    "category": p.category,
+                    "price": p.price,
+                    "popularity": p.popularity,
+                    **p.attributes,
+                }
+            )
+        frame = pd.DataFrame(rows, columns=None if rows else ["product_id", *CATALOGUE_COLUMNS])
+        frame["price"] = pd.to_numeric(frame["price"], errors="coerce").astype("float64")
+        frame["popularity"] = frame["popularity"].fillna(0).astype("int64")
+        return cls(frame.set_index("product_id"))
+
+    @property
+    def attribute_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c not in CATALOGUE_COLUMNS]
+
+    @property
+    def ids(self) -> list[str]:
+        return self.frame.index.tolist()
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __contains__(self, product_id: object) -> bool:
+        return product_id in self.frame.index
+
+    def __iter__(self) -> Iterator[Product]:
+        for pid in self.frame.index:
+            yield self.get(pid)
+
+    def get(self, product_id: str) -> Product:
+        try:
+            row = self.frame.loc[product_id]
+        except KeyError:
+            raise NotFoundError(f"unknown product id {product_id!r}") from None
+        attrs = {
+            c: str(row[c]) for c in self.attribute_columns if pd.notna(row[c]) and row[c] != ""
+        }
+        price = row["price"]
+        return Product(
+            product_id=str(product_id),
+            title=str(row["title"]),
+            description="" if pd.isna(row["description"]) else str(row["description"]),
+            category="" if pd.isna(row["category"]) else str(row["category"]),
+            price=None if pd.isna(price) else float(price),
+            popularity=int(row["popularity"]),
+            attributes=attrs,
+        )
