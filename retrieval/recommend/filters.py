@@ -1,0 +1,62 @@
+"""Filters as a boolean mask over the catalogue, and how to loosen them step by step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .types import Filters
+
+if TYPE_CHECKING:
+    from .retriever import Retriever
+
+
+def allowed_mask(r: Retriever, f: Filters, owned: set[str]) -> np.ndarray:
+    mask = np.ones(len(r.ids), dtype=bool)
+    prices = r.prices
+    if f.min_price is not None:
+        mask &= np.nan_to_num(prices, nan=-1.0) >= f.min_price - 1e-9
+    if f.max_price is not None:
+        mask &= np.nan_to_num(prices, nan=np.inf) <= f.max_price + 1e-9
+    if f.categories:
+        mask &= np.isin(r.categories, [c.lower() for c in f.categories])
+    blocked = set(f.exclude) | (owned if f.exclude_owned else set())
+    for pid in blocked:
+        at = r.position.get(pid)
+        if at is not None:
+            mask[at] = False
+    if f.restrict:
+        keep = np.zeros_like(mask)
+        for pid in f.restrict:
+            at = r.position.get(pid)
+            if at is not None:
+                keep[at] = True
+        mask &= keep
+    return mask
+
+
+def relaxation_steps(f: Filters) -> Iterator[tuple[str, Filters]]:
+    """Ever looser versions of `f`: categories first, then the price range widened, then dropped.
+
+    Exclusions (owned, already shown, restrict) are never relaxed: they are promises.
+    """
+    if f.categories:
+        f = replace(f, categories=())
+        yield "dropped the category filter", f
+    for widen in (1.25, 1.5, 2.0):
+        if f.min_price is None and f.max_price is None:
+            break
+        lo = None if f.min_price is None else round(f.min_price / widen, 2)
+        hi = None if f.max_price is None else round(f.max_price * widen, 2)
+        yield f"widened the price range to {_range(lo, hi)}", replace(f, min_price=lo, max_price=hi)
+    if f.min_price is not None or f.max_price is not None:
+        yield "dropped the price limit", replace(f, min_price=None, max_price=None)
+
+
+def _range(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"£{lo:g}-£{hi:g}"
+    return f"up to £{hi:g}" if hi is not None else f"from £{lo:g}"

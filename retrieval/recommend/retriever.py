@@ -1,0 +1,156 @@
+"""The one public retrieval call: a question and/or a history become explained candidates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..products import Catalogue
+from .filters import allowed_mask, relaxation_steps
+from .fusion import FusionWeights, fuse
+from .mentions import MentionResolver, Resolved
+from .question import ParsedQuestion, content_words, parse_question
+from .sources import (
+    CandidateSource,
+    Context,
+    NeighbourSource,
+    PopularitySource,
+    ProfileSource,
+    RepeatSource,
+    RulesSource,
+    SemanticSource,
+)
+from .types import Candidate, Evidence, Filters, Recommendations
+from .vectors import ExactVectors
+
+log = logging.getLogger(__name__)
+
+MAX_K = 200
+
+
+class Retriever:
+    """Holds the catalogue, the vectors, the rules and the encoder; answers `recommend`."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        vectors: ExactVectors,
+        *,
+        encode_query: Callable[[str], np.ndarray] | None = None,
+        rules_apply: Callable | None = None,
+        n_baskets: int = 1,
+        weights: FusionWeights | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        frame = catalogue.frame
+        self.ids: list[str] = [str(i) for i in frame.index]
+        self.position = {pid: i for i, pid in enumerate(self.ids)}
+        self.titles = dict(zip(self.ids, frame["title"].astype(str), strict=True))
+        self.prices = frame["price"].to_numpy(dtype=np.float64)
+        self.categories = frame["category"].fillna("").astype(str).str.lower().to_numpy()
+        self.vectors = vectors.aligned_to(self.ids)
+        self.encode_query = encode_query
+        self.weights = weights or FusionWeights()
+        self.resolver = MentionResolver(
+            self.ids, list(self.titles.values()), self.vectors.matrix, encode_query,
+            popularity=frame["popularity"].to_numpy(),
+        )
+        self.sources: dict[str, CandidateSource] = {
+            "semantic": SemanticSource(self.vectors),
+            "repeat": RepeatSource(),
+            "neighbours": NeighbourSource(self.vectors),
+            "profile": ProfileSource(self.vectors),
+            "popularity": PopularitySource(frame["popularity"].to_numpy(), n_baskets),
+        }
+        if rules_apply is not None:
+            self.sources["rules"] = RulesSource(rules_apply)
+
+    def resolve(self, phrase: str) -> Resolved | None:
+        return self.resolver.resolve(phrase)
+
+    def recommend(
+        self,
+        question: str | None = None,
+        history: Sequence[str] | None = None,
+        k: int = 10,
+        filters: Filters | None = None,
+        weights: FusionWeights | None = None,
+    ) -> Recommendations:
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise ConfigError(f"k must be an integer from 1 to {MAX_K}, got {k!r}.")
+        history = [h for h in (history or []) if h in self.position]
+        filters = filters or Filters()
+        parsed = parse_question(question) if question and question.strip() else None
+        notes: list[str] = []
+        seeds, filters = self._apply_question(parsed, filters, notes)
+        owned = set(history)
+        relaxed: list[str] = []
+        mask = allowed_mask(self, filters, owned)
+        for step_name, looser in relaxation_steps(filters):
+            if int(mask.sum()) >= k:
+                break
+            filters, mask = looser, allowed_mask(self, looser, owned)
+            relaxed.append(step_name)
+        ctx = Context(
+            ids=self.ids, titles=self.titles, mask=mask, history=history, question=parsed, seeds=seeds,
+            query_vector=self._query_vector(parsed),
+        )
+        lists = {}
+        for name, source in self.sources.items():
+            if name == "repeat" and filters.exclude_owned:
+                continue
+            lists[name] = source.candidates(ctx, k * 3)
+        fused = fuse(lists, weights or self.weights, k)
+        candidates = []
+        for f in fused:
+            # The reason that put it here first; popularity is context, so it goes last.
+            parts = sorted(f.parts, key=lambda p: (p[0] != f.role_source, p[0] == "popularity"))
+            evidence = [entry.evidence for _, entry in parts]
+            if relaxed:
+                evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(relaxed)))
+            role = self.sources[f.role_source].role
+            candidates.append(Candidate(self.catalogue.get(f.product_id), f.score, role, evidence))
+        return Recommendations(candidates, filters, relaxed, notes)
+
+    def _apply_question(self, parsed: ParsedQuestion | None, filters: Filters, notes: list[str]):
+        if parsed is None:
+            return [], filters
+        if parsed.min_price is not None and filters.min_price is None:
+            filters = replace(filters, min_price=parsed.min_price)
+        if parsed.max_price is not None and filters.max_price is None:
+            filters = replace(filters, max_price=parsed.max_price)
+        seeds = []
+        for mention in parsed.mentions:
+            found = self.resolver.resolve(mention.phrase)
+            if found is None:
+                notes.append(f"no product matches {mention.phrase!r}")
+                continue
+            if found.ambiguous:
+                notes.append(f"{mention.phrase!r} could be {found.title} or {found.runner_up[1]}")
+            seeds.append(found.product_id)
+            if mention.relation == "cheaper_than":
+                price = self.catalogue.get(found.product_id).price
+                if price is not None:
+                    filters = replace(filters, max_price=round(price - 0.01, 2))
+        if seeds:
+            filters = replace(filters, exclude=tuple(dict.fromkeys([*filters.exclude, *seeds])))
+            # The named product is an anchor for add-ons and alternatives, not words to search.
+            rest = parsed.search_text
+            for mention in parsed.mentions:
+                rest = rest.replace(mention.phrase, " ")
+            parsed.search_text = " ".join(rest.split())
+            parsed.words = content_words(parsed.search_text)
+        words = set(parsed.words)
+        cats = tuple(c for c in set(self.categories) if c and c in words)
+        if cats and not filters.categories:
+            filters = replace(filters, categories=cats)
+        return seeds, filters
+
+    def _query_vector(self, parsed: ParsedQuestion | None) -> np.ndarray | None:
+        if parsed is None or self.encode_query is None or not parsed.words:
+            return None
+        return self.encode_query(parsed.search_text)

@@ -1,0 +1,226 @@
+"""Candidate sources: each turns one kind of signal into scored candidates with evidence.
+
+Every source implements `candidates(ctx, k)`; fusion decides how much each one counts.
+Scores are only comparable within a source; fusion normalises them.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .question import ParsedQuestion
+from .types import Evidence, Role
+from .vectors import ExactVectors, top_k
+
+
+@dataclass
+class Scored:
+    product_id: str
+    score: float
+    evidence: Evidence
+
+
+@dataclass
+class Context:
+    """Everything one request knows, shared by all sources."""
+
+    ids: list[str]  # catalogue order; masks and vectors are aligned to it
+    titles: dict[str, str]
+    mask: np.ndarray  # products allowed by the filters
+    history: list[str] = field(default_factory=list)  # oldest first, repeats = bought again
+    question: ParsedQuestion | None = None
+    query_vector: np.ndarray | None = None
+    seeds: list[str] = field(default_factory=list)  # products the question names
+
+    def allowed(self, product_id: str, position: dict[str, int]) -> bool:
+        at = position.get(product_id)
+        return at is not None and bool(self.mask[at])
+
+
+class CandidateSource(ABC):
+    name: str
+    role: Role
+
+    @abstractmethod
+    def candidates(self, ctx: Context, k: int) -> list[Scored]: ...
+
+
+def _recency_weights(history: Sequence[str], half_life: float) -> dict[str, float]:
+    """Each distinct item's recency weight: 1 for the newest purchase, halving every half_life items back."""
+    n = len(history)
+    weights: dict[str, float] = {}
+    for i, pid in enumerate(history):
+        weights[pid] = max(weights.get(pid, 0.0), 0.5 ** ((n - 1 - i) / half_life))
+    return weights
+
+
+class SemanticSource(CandidateSource):
+    """The question's vector against every product vector (exact, filtered)."""
+
+    name, role = "semantic", "match"
+
+    def __init__(self, vectors: ExactVectors) -> None:
+        self.vectors = vectors
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        if ctx.query_vector is None:
+            return []
+        rows, scores = self.vectors.top(ctx.query_vector, k, ctx.mask)
+        words = ctx.question.words if ctx.question else ()
+        out = []
+        for row, score in zip(rows, scores, strict=True):
+            pid = ctx.ids[row]
+            matched = _matched_words(words, ctx.titles.get(pid, ""))
+            text = f"matches your question (similarity {score:.2f})"
+            if matched:
+                text = f"matches {', '.join(repr(w) for w in matched)} (similarity {score:.2f})"
+            out.append(Scored(pid, float(score), Evidence("semantic", text, float(score), similarity=float(score), matched_words=matched)))
+        return out
+
+
+def _matched_words(words: Sequence[str], title: str) -> tuple[str, ...]:
+    title_words = {w.rstrip("s") for w in title.lower().replace("-", " ").split()}
+    return tuple(dict.fromkeys(w for w in words if w.rstrip("s") in title_words))
+
+
+class RepeatSource(CandidateSource):
+    """Buy again: the shopper's own past items by frequency, then recency.
+
+    On retail baskets this is the strongest single signal (wholesalers reorder).
+    """
+
+    name, role = "repeat", "buy again"
+
+    def __init__(self, half_life: float = 50.0) -> None:
+        self.half_life = half_life
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        counts = Counter(ctx.history)
+        recency = _recency_weights(ctx.history, self.half_life)
+        position = {pid: i for i, pid in enumerate(ctx.ids)}
+        scored = []
+        for pid, n in counts.items():
+            if not ctx.allowed(pid, position):
+                continue
+            score = math.log1p(n) + recency[pid]
+            text = f"you bought it {n} time{'s' if n > 1 else ''} before"
+            scored.append(Scored(pid, score, Evidence("repeat", text, score, times_bought=n)))
+        scored.sort(key=lambda s: (-s.score, s.product_id))
+        return scored[:k]
+
+
+class RulesSource(CandidateSource):
+    """Bought together: association rules whose antecedent lies inside the history or the named items.
+
+    `apply` is the rules layer's call: (items, k, exclude) -> [(product_id, score, [rule dicts])].
+    """
+
+    name, role = "rules", "add-on"
+
+    def __init__(self, apply: Callable[[Sequence[str], int, set[str]], list[tuple[str, float, list[dict]]]]) -> None:
+        self.apply = apply
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        basket = list(dict.fromkeys([*ctx.seeds, *ctx.history[-50:]]))
+        if not basket:
+            return []
+        position = {pid: i for i, pid in enumerate(ctx.ids)}
+        out = []
+        for pid, score, rules in self.apply(basket, k * 3, set(basket)):
+            if not ctx.allowed(pid, position):
+                continue
+            best = rules[0]
+            names = " + ".join(ctx.titles.get(a, a) for a in best["antecedent"])
+            text = (
+                f"bought together with {names} in {best['confidence']:.0%} of the baskets that "
+                f"contain it ({best['rule_count']} of {best['antecedent_count']}), "
+                f"{best['lift']:.1f} times more often than chance"
+            )
+            out.append(Scored(pid, score, Evidence("rules", text, score, rule=best, related_to=best["antecedent"][0])))
+            if len(out) == k:
+                break
+        return out
+
+
+class NeighbourSource(CandidateSource):
+    """Alternatives: nearest products to the recent history items (or the named ones)."""
+
+    name, role = "neighbours", "alternative"
+
+    def __init__(self, vectors: ExactVectors, recent: int = 10, half_life: float = 5.0) -> None:
+        self.vectors, self.recent, self.half_life = vectors, recent, half_life
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        anchors = list(dict.fromkeys(reversed([*ctx.history, *ctx.seeds])))[: self.recent]
+        if not anchors:
+            return []
+        weights = _recency_weights(list(reversed(anchors)), self.half_life)
+        exclude = np.zeros(len(ctx.ids), dtype=bool)
+        position = {pid: i for i, pid in enumerate(ctx.ids)}
+        for pid in anchors:
+            if pid in position:
+                exclude[position[pid]] = True
+        mask = ctx.mask & ~exclude
+        best: dict[str, Scored] = {}
+        for anchor in anchors:
+            vec = self.vectors.vector(anchor)
+            if vec is None or not vec.any():
+                continue
+            rows, sims = top_k(self.vectors.scores(vec), k, mask)
+            for row, sim in zip(rows, sims, strict=True):
+                pid, score = ctx.ids[row], float(sim) * weights[anchor]
+                if pid not in best or score > best[pid].score:
+                    text = f"similar to {ctx.titles.get(anchor, anchor)} (similarity {sim:.2f})"
+                    best[pid] = Scored(pid, score, Evidence("neighbours", text, score, similarity=float(sim), related_to=anchor))
+        return sorted(best.values(), key=lambda s: (-s.score, s.product_id))[:k]
+
+
+class ProfileSource(CandidateSource):
+    """For you: one taste vector from the history (recency-weighted mean), searched like a question."""
+
+    name, role = "profile", "for you"
+
+    def __init__(self, vectors: ExactVectors, half_life: float = 20.0) -> None:
+        self.vectors, self.half_life = vectors, half_life
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        weights = _recency_weights(ctx.history, self.half_life)
+        rows = [(self.vectors.vector(p), w) for p, w in weights.items()]
+        rows = [(v, w) for v, w in rows if v is not None]
+        if not rows:
+            return []
+        profile = sum(v * w for v, w in rows)
+        norm = float(np.linalg.norm(profile))
+        if norm == 0:
+            return []
+        owned = np.isin(np.asarray(ctx.ids, dtype=object), list(weights))
+        found, sims = top_k(self.vectors.scores(profile / norm), k, ctx.mask & ~owned)
+        text = "close to the things you usually buy (similarity {:.2f})"
+        return [
+            Scored(ctx.ids[r], float(s), Evidence("profile", text.format(s), float(s), similarity=float(s)))
+            for r, s in zip(found, sims, strict=True)
+        ]
+
+
+class PopularitySource(CandidateSource):
+    """Cold start: what most baskets contain."""
+
+    name, role = "popularity", "popular"
+
+    def __init__(self, popularity: np.ndarray, n_baskets: int) -> None:
+        self.popularity, self.n_baskets = popularity.astype(np.float64), max(1, n_baskets)
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        rows, counts = top_k(self.popularity, k, ctx.mask)
+        out = []
+        for row, n in zip(rows, counts, strict=True):
+            share = n / self.n_baskets
+            text = f"popular: in {int(n):,} baskets ({share:.1%} of all)"
+            out.append(Scored(ctx.ids[row], float(n), Evidence("popularity", text, float(share))))
+        return out

@@ -1,0 +1,115 @@
+"""What retrieval hands out: candidates with the evidence that put them there."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from ..products import Product
+
+Role = Literal["match", "buy again", "add-on", "alternative", "for you", "popular"]
+Source = Literal["semantic", "repeat", "rules", "neighbours", "profile", "popularity", "filter"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One reason a candidate is in the list, with the numbers an explanation may quote.
+
+    `text` is a plain-words sentence; the other fields are the raw figures behind it, so an
+    answer can be checked against them.
+    """
+
+    source: Source
+    text: str
+    score: float = 0.0
+    rule: dict[str, Any] | None = None  # the rule's measures and counts (Rule.to_dict())
+    similarity: float | None = None
+    related_to: str | None = None  # the history / mentioned item this is similar to or goes with
+    matched_words: tuple[str, ...] = ()
+    times_bought: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["matched_words"] = list(self.matched_words)
+        return {k: v for k, v in out.items() if v not in (None, (), [])}
+
+
+@dataclass
+class Candidate:
+    product: Product
+    score: float
+    role: Role
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def product_id(self) -> str:
+        return self.product.product_id
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.product
+        return {
+            "product_id": p.product_id,
+            "title": p.title,
+            "price": p.price,
+            "category": p.category,
+            "score": round(self.score, 6),
+            "role": self.role,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard constraints on what may be shown. Prices are inclusive bounds in the catalogue's currency."""
+
+    min_price: float | None = None
+    max_price: float | None = None
+    categories: tuple[str, ...] = ()
+    exclude_owned: bool = False
+    exclude: tuple[str, ...] = ()
+    restrict: tuple[str, ...] = ()  # if non-empty, only these ids may be shown
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def describe(self) -> str:
+        parts = []
+        if self.min_price is not None and self.max_price is not None:
+            parts.append(f"priced £{self.min_price:g}-£{self.max_price:g}")
+        elif self.max_price is not None:
+            parts.append(f"priced up to £{self.max_price:g}")
+        elif self.min_price is not None:
+            parts.append(f"priced from £{self.min_price:g}")
+        if self.categories:
+            parts.append("in " + " or ".join(self.categories))
+        if self.exclude_owned:
+            parts.append("not already bought")
+        return ", ".join(parts)
+
+
+@dataclass
+class Recommendations:
+    """The answer to one `recommend` call."""
+
+    candidates: list[Candidate]
+    filters: Filters
+    relaxed: list[str] = field(default_factory=list)  # what was loosened to reach k, in order
+    notes: list[str] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.candidates)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.product_id for c in self.candidates]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "filters": {k: v for k, v in asdict(self.filters).items() if v not in (None, (), False)},
+            "relaxed": list(self.relaxed),
+            "notes": list(self.notes),
+        }
