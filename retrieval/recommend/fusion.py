@@ -18,6 +18,7 @@ class FusionWeights:
     semantic: float = 1.0
     repeat: float = 1.0
     rules: float = 0.5
+    copurchase: float = 0.5
     neighbours: float = 0.2
     profile: float = 0.1
     popularity: float = 0.02

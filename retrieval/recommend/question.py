@@ -47,12 +47,7 @@ _CLAUSE_END = re.compile(r"\s+(?:under|below|over|above|between|for less|that|wh
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|my|this|that|some)\s+", re.I)
 
 STOPWORDS = frozenset(
-    "a an the and or of for to in on with without my me i we you your our some any something "
-    "anything show find looking look want need get buy gift gifts present idea ideas please "
-    "can could would like is are be it that this these those what which who have has cheap "
-    "nice good best new items item products product things thing also more other than under "
-    "over price pounds pound quid around about goes go goes well cheaper compare similar "
-    "alternative alternatives instead complete tell details".split()
+    ["a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "without", "my", "me", "i", "we", "you", "your", "our", "some", "any", "something", "anything", "show", "find", "looking", "look", "want", "need", "get", "buy", "gift", "gifts", "present", "idea", "ideas", "please", "can", "could", "would", "like", "is", "are", "be", "it", "that", "this", "these", "those", "what", "which", "who", "have", "has", "cheap", "nice", "good", "best", "new", "items", "item", "products", "product", "things", "thing", "also", "more", "other", "than", "under", "over", "price", "pounds", "pound", "quid", "around", "about", "goes", "go", "goes", "well", "cheaper", "compare", "similar", "alternative", "alternatives", "instead", "complete", "tell", "details"]
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import ConfigError
 from ..products import Catalogue
+from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
-from .fusion import FusionWeights, fuse
+from .fusion import Fused, FusionWeights, fuse
 from .mentions import MentionResolver, Resolved
 from .question import ParsedQuestion, content_words, parse_question
 from .sources import (
@@ -22,6 +23,7 @@ from .sources import (
     ProfileSource,
     RepeatSource,
     RulesSource,
+    Scored,
     SemanticSource,
 )
 from .types import Candidate, Evidence, Filters, Recommendations
@@ -30,6 +32,16 @@ from .vectors import ExactVectors
 log = logging.getLogger(__name__)
 
 MAX_K = 200
+
+
+@dataclass
+class Request:
+    """One prepared request: what every source reads, and what the answer must report."""
+
+    ctx: Context
+    filters: Filters
+    relaxed: list[str]
+    notes: list[str]
 
 
 class Retriever:
@@ -42,8 +54,10 @@ class Retriever:
         *,
         encode_query: Callable[[str], np.ndarray] | None = None,
         rules_apply: Callable | None = None,
+        copurchase: CopurchaseModel | None = None,
         n_baskets: int = 1,
         weights: FusionWeights | None = None,
+        discover_weights: FusionWeights | None = None,
     ) -> None:
         self.catalogue = catalogue
         frame = catalogue.frame
@@ -54,20 +68,25 @@ class Retriever:
         self.categories = frame["category"].fillna("").astype(str).str.lower().to_numpy()
         self.vectors = vectors.aligned_to(self.ids)
         self.encode_query = encode_query
+        # Two tuned mixes: the default, and "discover" for when owned items are excluded
+        # (then buy-again is off and the other sources must carry the list).
         self.weights = weights or FusionWeights()
+        self.discover_weights = discover_weights or self.weights
         self.resolver = MentionResolver(
             self.ids, list(self.titles.values()), self.vectors.matrix, encode_query,
             popularity=frame["popularity"].to_numpy(),
         )
         self.sources: dict[str, CandidateSource] = {
             "semantic": SemanticSource(self.vectors),
-            "repeat": RepeatSource(),
+            "repeat": RepeatSource(frame["popularity"].to_numpy(dtype=np.float64)),
             "neighbours": NeighbourSource(self.vectors),
             "profile": ProfileSource(self.vectors),
             "popularity": PopularitySource(frame["popularity"].to_numpy(), n_baskets),
         }
         if rules_apply is not None:
             self.sources["rules"] = RulesSource(rules_apply)
+        if copurchase is not None:
+            self.sources["copurchase"] = CopurchaseSource(copurchase, self.ids)
 
     def resolve(self, phrase: str) -> Resolved | None:
         return self.resolver.resolve(phrase)
@@ -80,7 +99,26 @@ class Retriever:
         filters: Filters | None = None,
         weights: FusionWeights | None = None,
     ) -> Recommendations:
-        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+        """Up to k candidates for a question and/or a history (product ids, oldest first).
+
+        filters: price range, categories, exclude/restrict ids, and exclude_owned (leave out
+        what the history already holds). When the filters leave fewer than k products they
+        are loosened step by step and every candidate's evidence says so.
+        """
+        request = self.prepare(question, history, k, filters)
+        lists = self.source_lists(request, k * 3)
+        mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
+        return self.assemble(request, fuse(lists, mix, k))
+
+    def prepare(
+        self,
+        question: str | None = None,
+        history: Sequence[str] | None = None,
+        k: int = 10,
+        filters: Filters | None = None,
+    ) -> Request:
+        """Parse the question, resolve mentions, build and (if needed) relax the filter mask."""
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
             raise ConfigError(f"k must be an integer from 1 to {MAX_K}, got {k!r}.")
         history = [h for h in (history or []) if h in self.position]
         filters = filters or Filters()
@@ -99,22 +137,28 @@ class Retriever:
             ids=self.ids, titles=self.titles, mask=mask, history=history, question=parsed, seeds=seeds,
             query_vector=self._query_vector(parsed),
         )
+        return Request(ctx, filters, relaxed, notes)
+
+    def source_lists(self, request: Request, depth: int) -> dict[str, list[Scored]]:
+        """Every applicable source's own ranked list (fusion weights are applied later)."""
         lists = {}
         for name, source in self.sources.items():
-            if name == "repeat" and filters.exclude_owned:
+            if name == "repeat" and request.filters.exclude_owned:
                 continue
-            lists[name] = source.candidates(ctx, k * 3)
-        fused = fuse(lists, weights or self.weights, k)
+            lists[name] = source.candidates(request.ctx, depth)
+        return lists
+
+    def assemble(self, request: Request, fused: list[Fused]) -> Recommendations:
         candidates = []
         for f in fused:
             # The reason that put it here first; popularity is context, so it goes last.
             parts = sorted(f.parts, key=lambda p: (p[0] != f.role_source, p[0] == "popularity"))
             evidence = [entry.evidence for _, entry in parts]
-            if relaxed:
-                evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(relaxed)))
+            if request.relaxed:
+                evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(request.relaxed)))
             role = self.sources[f.role_source].role
             candidates.append(Candidate(self.catalogue.get(f.product_id), f.score, role, evidence))
-        return Recommendations(candidates, filters, relaxed, notes)
+        return Recommendations(candidates, request.filters, request.relaxed, request.notes)
 
     def _apply_question(self, parsed: ParsedQuestion | None, filters: Filters, notes: list[str]):
         if parsed is None:

@@ -6,7 +6,6 @@ Scores are only comparable within a source; fusion normalises them.
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -97,10 +96,17 @@ class RepeatSource(CandidateSource):
 
     name, role = "repeat", "buy again"
 
-    def __init__(self, half_life: float = 50.0) -> None:
-        self.half_life = half_life
+    def __init__(
+        self, popularity: np.ndarray | None = None, half_life: float = 50.0, recency: float = 0.0
+    ) -> None:
+        top = float(popularity.max()) if popularity is not None and len(popularity) else 0.0
+        self.popularity = popularity / top if top > 0 else None
+        self.half_life, self.recency = half_life, recency
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        # How often beats how recently on these baskets (validation NDCG@10: frequency with
+        # a popularity tie-break 0.308, time decay ~0.300), so ties between items bought
+        # equally often go to the more popular one, and recency is off by default.
         counts = Counter(ctx.history)
         recency = _recency_weights(ctx.history, self.half_life)
         position = {pid: i for i, pid in enumerate(ctx.ids)}
@@ -108,7 +114,8 @@ class RepeatSource(CandidateSource):
         for pid, n in counts.items():
             if not ctx.allowed(pid, position):
                 continue
-            score = math.log1p(n) + recency[pid]
+            tie = 0.5 * self.popularity[position[pid]] if self.popularity is not None else 0.0
+            score = n + self.recency * recency[pid] + tie
             text = f"you bought it {n} time{'s' if n > 1 else ''} before"
             scored.append(Scored(pid, score, Evidence("repeat", text, score, times_bought=n)))
         scored.sort(key=lambda s: (-s.score, s.product_id))

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ..products import Product
 
 Role = Literal["match", "buy again", "add-on", "alternative", "for you", "popular"]
-Source = Literal["semantic", "repeat", "rules", "neighbours", "profile", "popularity", "filter"]
+Source = Literal["semantic", "repeat", "rules", "copurchase", "neighbours", "profile", "popularity", "filter"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,95 @@
+"""Co-purchase: "customers who bought X also bought Y", for every pair, not only frequent ones.
+
+Association rules only cover pairs above a support threshold (a few hundred of the shop's
+products); co-purchase reaches the long tail. Similarity is implicit's BM25-weighted
+item-item kNN over the customer x item matrix (the strongest new-item peer on the bundled
+data); each anonymous basket counts as its own customer. The explanation quotes plain
+counts: how many customers bought both.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+
+from ..baskets import Baskets
+from .sources import CandidateSource, Context, Scored
+from .types import Evidence
+
+log = logging.getLogger(__name__)
+
+
+class CopurchaseModel:
+    def __init__(self, ids: Sequence[str], baskets: Baskets, neighbours: int = 100) -> None:
+        from implicit.nearest_neighbours import BM25Recommender  # heavy; only when built
+
+        self.ids = list(ids)
+        position = {pid: i for i, pid in enumerate(self.ids)}
+        lines = baskets.lines
+        lines = lines[lines["product_id"].isin(position)]
+        owner = lines["customer_id"].astype("string").fillna("basket:" + lines["basket_id"].astype("string"))
+        users, user_codes = np.unique(owner.to_numpy(dtype=str), return_inverse=True)
+        cols = lines["product_id"].map(position).to_numpy()
+        u = sparse.csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), (user_codes, cols)), shape=(len(users), len(self.ids))
+        )
+        u.data[:] = 1.0  # bought at all, not how many lines
+        u.sum_duplicates()
+        u.data[:] = 1.0
+        model = BM25Recommender(K=neighbours, num_threads=1)
+        model.fit(u, show_progress=False)
+        self.similarity = model.similarity.tocsr().astype(np.float32)
+        self.similarity.setdiag(0)
+        self.similarity.eliminate_zeros()
+        self.both = (u.T @ u).tocsr()  # customers who bought both
+        self.customers = np.asarray(u.sum(axis=0)).ravel()
+        log.info("co-purchase model: %d items, %d customers", len(self.ids), len(users))
+
+
+class CopurchaseSource(CandidateSource):
+    name, role = "copurchase", "add-on"
+
+    def __init__(self, model: CopurchaseModel, catalogue_ids: Sequence[str]) -> None:
+        self.model = model
+        # Re-index the model's items into catalogue order once, so masks line up.
+        pos = {pid: i for i, pid in enumerate(model.ids)}
+        self.to_model = np.array([pos.get(pid, -1) for pid in catalogue_ids])
+        self.from_model = {i: c for c, i in enumerate(self.to_model) if i >= 0}
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        counts = Counter([*ctx.history, *ctx.seeds])
+        pos = {pid: i for i, pid in enumerate(self.model.ids)}
+        rows = [(pos[p], n) for p, n in counts.items() if p in pos]
+        if not rows:
+            return []
+        idx = np.array([r for r, _ in rows])
+        w = np.array([n for _, n in rows], dtype=np.float32)
+        contrib = self.model.similarity[idx].multiply(w[:, None]).tocsc()
+        scores_model = np.asarray(contrib.sum(axis=0)).ravel()
+        scores = np.zeros(len(ctx.ids), dtype=np.float32)
+        valid = self.to_model >= 0
+        scores[valid] = scores_model[self.to_model[valid]]
+        owned = np.zeros(len(ctx.ids), dtype=bool)
+        owned_model = idx
+        owned_cat = [self.from_model[i] for i in owned_model if i in self.from_model]
+        owned[owned_cat] = True
+        allowed = ctx.mask & ~owned & (scores > 0)
+        order = np.flatnonzero(allowed)
+        order = order[np.lexsort((order, -scores[order]))][:k]
+        out = []
+        for c in order:
+            m = self.to_model[c]
+            col = contrib.getcol(m).toarray().ravel()
+            best = int(idx[int(np.argmax(col))])
+            anchor = self.model.ids[best]
+            both, n = int(self.model.both[best, m]), int(self.model.customers[best])
+            text = (
+                f"customers who bought {ctx.titles.get(anchor, anchor)} also bought it "
+                f"({both} of {n})"
+            )
+            out.append(Scored(ctx.ids[c], float(scores[c]), Evidence("copurchase", text, float(scores[c]), related_to=anchor)))
+        return out

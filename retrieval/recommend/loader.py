@@ -1,0 +1,68 @@
+"""Open a ready `Retriever` from the data root: the cleaned data, the index and the rules."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+
+from ..config import data_root, dataset_dir
+from ..dataset import Dataset
+from ..errors import IndexNotFoundError
+from ..index.encoder import Encoder
+from ..index.product_index import open_index
+from ..rules.apply import apply_rules
+from ..rules.store import RuleStore, load_rules
+from .fusion import FusionWeights
+from .retriever import Retriever
+from .vectors import ExactVectors
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "fusion_weights.json"
+
+
+def rules_apply_for(store: RuleStore):
+    """Adapt the rule store to the rules source: (items, k, exclude) -> [(id, score, [rule dicts])]."""
+
+    def apply(items: Sequence[str], k: int, exclude: set[str]):
+        found = apply_rules(store, items, k=k, exclude=exclude)
+        return [(c.product_id, c.score, [r.to_dict() for r in c.evidence]) for c in found]
+
+    return apply
+
+
+def load_weights(root: str | os.PathLike[str] | None = None) -> dict[str, FusionWeights]:
+    """Tuned fusion weights per mode ("default", "discover"), if `shopassist tune` saved some."""
+    path = data_root(root) / WEIGHTS_FILE
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {mode: FusionWeights(**w) for mode, w in data.get("weights", {}).items()}
+
+
+def open_retriever(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    dataset: Dataset | None = None,
+    encoder: Encoder | None = None,
+) -> Retriever:
+    dataset = dataset or Dataset.load(dataset_dir(root))
+    index = open_index(root, encoder=encoder)
+    try:
+        store = load_rules(root)
+        rules_apply = rules_apply_for(store)
+    except IndexNotFoundError as exc:
+        log.warning("no association rules (%s); recommending without bought-together", exc)
+        rules_apply = None
+    weights = load_weights(root)
+    return Retriever(
+        dataset.catalogue,
+        ExactVectors(index.mirror.ids, index.mirror.vectors),
+        encode_query=lambda text: index.encoder.encode_query(text),
+        rules_apply=rules_apply,
+        n_baskets=len(dataset.baskets),
+        weights=weights.get("default"),
+        discover_weights=weights.get("discover"),
+    )
