@@ -27,3 +27,38 @@ def bundled_dataset():
     from retrieval.ingest import load_online_retail
 
     return load_online_retail()
+
+
+@pytest.fixture(scope="session")
+def bundled_vectors(bundled_dataset, tmp_path_factory):
+    """Real all-MiniLM-L6-v2 vectors of the whole bundled catalogue, embedded once per run."""
+    from retrieval.evaluation.hybrid import catalogue_vectors
+
+    home = tmp_path_factory.mktemp("vectors-home")
+    return catalogue_vectors(bundled_dataset.catalogue, home)
+
+
+@pytest.fixture(scope="session")
+def bundled_encoder():
+    from retrieval.index.transformers_encoder import TransformersEncoder
+
+    return TransformersEncoder(progress=False)
+
+
+@pytest.fixture(scope="session")
+def bundled_retriever(bundled_dataset, bundled_vectors, bundled_encoder):
+    """A real retriever over the bundled data: real vectors, rules and co-purchase, default weights."""
+    from retrieval.recommend import Retriever
+    from retrieval.recommend.copurchase import CopurchaseModel
+    from retrieval.recommend.loader import rules_apply_for
+    from retrieval.rules import RuleStore, mine_rules
+
+    store = RuleStore.from_ruleset(mine_rules(bundled_dataset.baskets))
+    return Retriever(
+        bundled_dataset.catalogue,
+        bundled_vectors,
+        encode_query=bundled_encoder.encode_query,
+        rules_apply=rules_apply_for(store),
+        copurchase=CopurchaseModel(bundled_dataset.catalogue.ids, bundled_dataset.baskets),
+        n_baskets=len(bundled_dataset.baskets),
+    )

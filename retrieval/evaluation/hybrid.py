@@ -57,10 +57,12 @@ class HybridRecommender(Recommender):
         # Popularity from the train part only: the full catalogue's counts include the future.
         frame = catalogue.frame.copy()
         frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
+        copurchase = CopurchaseModel(frame.index.tolist(), train)
         self.retriever = Retriever(
             Catalogue(frame),
             self.vectors,
             rules_apply=rules_apply_for(store),
+            copurchase=copurchase,
             n_baskets=len(train),
             weights=self.weights,
             discover_weights=self.discover_weights,

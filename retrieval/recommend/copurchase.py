@@ -10,6 +10,7 @@ counts: how many customers bought both.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 
@@ -41,7 +42,10 @@ class CopurchaseModel:
         u.sum_duplicates()
         u.data[:] = 1.0
         model = BM25Recommender(K=neighbours, num_threads=1)
-        model.fit(u, show_progress=False)
+        with warnings.catch_warnings():
+            # implicit converts its own BM25-weighted COO matrix and warns about it.
+            warnings.simplefilter("ignore", category=UserWarning)
+            model.fit(u, show_progress=False)
         self.similarity = model.similarity.tocsr().astype(np.float32)
         self.similarity.setdiag(0)
         self.similarity.eliminate_zeros()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NotFoundError
 from ..products import Catalogue
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
@@ -109,6 +109,32 @@ class Retriever:
         lists = self.source_lists(request, k * 3)
         mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
         return self.assemble(request, fuse(lists, mix, k))
+
+    def similar_items(
+        self, product_ids: str | Sequence[str], k: int = 10, filters: Filters | None = None
+    ) -> Recommendations:
+        """Alternatives: the products nearest to one or more products (never themselves)."""
+        return self._anchored(product_ids, k, filters, FusionWeights(
+            semantic=0, repeat=0, rules=0, copurchase=0, neighbours=1, profile=0, popularity=0.001))
+
+    def bought_together(
+        self, product_ids: str | Sequence[str], k: int = 10, filters: Filters | None = None
+    ) -> Recommendations:
+        """Add-ons: what baskets holding these products also hold (rules first, co-purchase after)."""
+        return self._anchored(product_ids, k, filters, FusionWeights(
+            semantic=0, repeat=0, rules=1, copurchase=0.5, neighbours=0, profile=0, popularity=0.001))
+
+    def _anchored(self, product_ids, k, filters, weights) -> Recommendations:
+        anchors = [product_ids] if isinstance(product_ids, str) else list(product_ids)
+        unknown = [p for p in anchors if p not in self.position]
+        if unknown:
+            raise NotFoundError(f"unknown product id(s): {', '.join(map(repr, unknown))}")
+        base = filters or Filters()
+        filters = replace(base, exclude=tuple(dict.fromkeys([*base.exclude, *anchors])))
+        request = self.prepare(None, None, k, filters)
+        request.ctx.seeds = anchors
+        lists = self.source_lists(request, k * 3)
+        return self.assemble(request, fuse(lists, weights, k))
 
     def prepare(
         self,

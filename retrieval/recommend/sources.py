@@ -134,7 +134,7 @@ class RulesSource(CandidateSource):
         self.apply = apply
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
-        basket = list(dict.fromkeys([*ctx.seeds, *ctx.history[-50:]]))
+        basket = list(dict.fromkeys([*ctx.seeds, *ctx.history]))
         if not basket:
             return []
         position = {pid: i for i, pid in enumerate(ctx.ids)}
@@ -174,13 +174,15 @@ class NeighbourSource(CandidateSource):
             if pid in position:
                 exclude[position[pid]] = True
         mask = ctx.mask & ~exclude
+        usable = [a for a in anchors if (v := self.vectors.vector(a)) is not None and v.any()]
+        if not usable:
+            return []
+        # One matrix product for all anchors: (n x d) @ (d x a).
+        sims = self.vectors.matrix @ np.stack([self.vectors.vector(a) for a in usable]).T
         best: dict[str, Scored] = {}
-        for anchor in anchors:
-            vec = self.vectors.vector(anchor)
-            if vec is None or not vec.any():
-                continue
-            rows, sims = top_k(self.vectors.scores(vec), k, mask)
-            for row, sim in zip(rows, sims, strict=True):
+        for j, anchor in enumerate(usable):
+            rows, top_sims = top_k(sims[:, j], k, mask)
+            for row, sim in zip(rows, top_sims, strict=True):
                 pid, score = ctx.ids[row], float(sim) * weights[anchor]
                 if pid not in best or score > best[pid].score:
                     text = f"similar to {ctx.titles.get(anchor, anchor)} (similarity {sim:.2f})"
