@@ -9,7 +9,6 @@ then register a factory in `registry.py`.
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 
@@ -18,8 +17,6 @@ from tqdm.auto import tqdm
 from ..baskets import Baskets
 from ..products import Catalogue
 from .split import History
-
-log = logging.getLogger(__name__)
 
 
 class Recommender(ABC):
@@ -54,7 +51,7 @@ class Recommender(ABC):
                 desc=self.name,
                 unit="user",
                 leave=False,
-                disable=len(histories) < 500,
+                disable=True if len(histories) < 500 else None,  # None: off unless a TTY
             )
         ]
 

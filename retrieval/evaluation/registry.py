@@ -1,23 +1,50 @@
 """Recommenders by name, so `shopassist eval --only NAMES` and the runner find them.
 
-A factory takes no argument and returns an unfitted `Recommender`; the runner fits it on the
-split's train part. To add one (the hybrid, rules-only, semantic-only):
+A factory takes an `EvalContext` (the dataset being evaluated, the data root and a cache
+shared by every factory of one run) and returns an unfitted `Recommender`; the runner fits
+it on the split's train part. Factories run only for the names chosen, so a heavy one
+(the hybrid encoding the catalogue) costs nothing when it is left out. To add one:
 
     from retrieval.evaluation import register_recommender
-    register_recommender("hybrid", lambda: HybridRecommender(...))
 
-Registration must happen before `available()` is read, e.g. from a module that
-`registry.py` imports at the bottom, or by the caller before `run_evaluation`.
+    def hybrid(ctx):
+        vectors = ctx.shared("vectors", lambda: catalogue_vectors(ctx.dataset.catalogue, ctx.home))
+        return HybridRecommender(vectors)
+
+    register_recommender("hybrid", hybrid)
+
+Registration must happen before `available()` is read: add the call to `_register_all`
+at the bottom of this module (where the baselines are registered).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from ..dataset import Dataset
 from ..errors import ConfigError
 from .recommender import Recommender
 
-Factory = Callable[[], Recommender]
+
+@dataclass
+class EvalContext:
+    """What a factory may need beyond its own parameters."""
+
+    dataset: Dataset | None = None
+    home: Path | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def shared(self, key: str, build: Callable[[], Any]) -> Any:
+        """`build()` once per run, so several factories can share a heavy object."""
+        if key not in self.cache:
+            self.cache[key] = build()
+        return self.cache[key]
+
+
+Factory = Callable[[EvalContext], Recommender]
 
 _FACTORIES: dict[str, Factory] = {}
 
@@ -34,7 +61,9 @@ def available() -> list[str]:
     return list(_FACTORIES)
 
 
-def create(names: Iterable[str] | None = None) -> dict[str, Recommender]:
+def create(
+    names: Iterable[str] | None = None, context: EvalContext | None = None
+) -> dict[str, Recommender]:
     """Fresh unfitted recommenders for `names` (all registered ones when None)."""
     chosen = list(names) if names is not None else available()
     unknown = [n for n in chosen if n not in _FACTORIES]
@@ -42,15 +71,16 @@ def create(names: Iterable[str] | None = None) -> dict[str, Recommender]:
         raise ConfigError(
             f"unknown recommender(s) {', '.join(unknown)}; choose from {', '.join(available())}"
         )
+    context = context if context is not None else EvalContext()
     out: dict[str, Recommender] = {}
     for name in chosen:
-        rec = _FACTORIES[name]()
+        rec = _FACTORIES[name](context)
         rec.name = name
         out[name] = rec
     return out
 
 
-def _register_baselines() -> None:
+def _register_all() -> None:
     from .baselines import (
         ALS,
         BM25ItemKNN,
@@ -60,12 +90,36 @@ def _register_baselines() -> None:
         RepeatThenPopular,
     )
 
-    register_recommender("popularity", Popularity)
-    register_recommender("repeat", RepeatPurchases)
-    register_recommender("repeat+popular", RepeatThenPopular)
-    register_recommender("cooc-knn", CooccurrenceKNN)
-    register_recommender("bm25-knn", BM25ItemKNN)
-    register_recommender("als", ALS)
+    # Baselines need no context: their defaults are the documented, validation-chosen ones.
+    for name, cls in (
+        ("popularity", Popularity),
+        ("repeat", RepeatPurchases),
+        ("repeat+popular", RepeatThenPopular),
+        ("cooc-knn", CooccurrenceKNN),
+        ("bm25-knn", BM25ItemKNN),
+        ("als", ALS),
+    ):
+        register_recommender(name, lambda ctx, cls=cls: cls())
+
+    # The shop's own recommender and its one-source variants share the vectors and weights.
+    register_recommender("rules-only", lambda ctx: _hybrid(ctx, "rules-only"))
+    register_recommender("semantic-only", lambda ctx: _hybrid(ctx, "semantic-only"))
+    register_recommender("hybrid", lambda ctx: _hybrid(ctx, "hybrid"))
 
 
-_register_baselines()
+def _hybrid(ctx: EvalContext, variant: str) -> Recommender:
+    from .hybrid import RULES_ONLY, SEMANTIC_ONLY, HybridRecommender, catalogue_vectors
+    from .tuning import tuned_weights
+
+    if ctx.dataset is None:
+        raise ConfigError("the hybrid recommenders need the dataset in the evaluation context")
+    vectors = ctx.shared("vectors", lambda: catalogue_vectors(ctx.dataset.catalogue, ctx.home))
+    if variant == "rules-only":
+        return HybridRecommender(vectors, RULES_ONLY, RULES_ONLY)
+    if variant == "semantic-only":
+        return HybridRecommender(vectors, SEMANTIC_ONLY, SEMANTIC_ONLY)
+    weights = ctx.shared("fusion", lambda: tuned_weights(ctx.dataset, vectors, ctx.home))
+    return HybridRecommender(vectors, weights.get("default"), weights.get("discover"))
+
+
+_register_all()

@@ -37,6 +37,8 @@ def resolve_device(requested: str | None = None) -> str:
         raise ConfigError(f"unknown device {requested!r}: {exc}") from None
     if kind == "cuda" and not torch.cuda.is_available():
         raise ConfigError(f"device {requested!r} asked for, but torch sees no CUDA GPU here")
+    if kind == "cuda" and (torch.device(requested).index or 0) >= torch.cuda.device_count():
+        raise ConfigError(f"device {requested!r} asked for, but only {torch.cuda.device_count()} GPU(s) exist")
     if kind == "mps" and not torch.backends.mps.is_available():
         raise ConfigError(f"device {requested!r} asked for, but MPS is not available here")
     if kind not in ("cpu", "cuda", "mps"):

@@ -44,7 +44,7 @@ class CopurchaseModel:
         model = BM25Recommender(K=neighbours, num_threads=1)
         with warnings.catch_warnings():
             # implicit converts its own BM25-weighted COO matrix and warns about it.
-            warnings.simplefilter("ignore", category=UserWarning)
+            warnings.simplefilter("ignore")
             model.fit(u, show_progress=False)
         self.similarity = model.similarity.tocsr().astype(np.float32)
         self.similarity.setdiag(0)

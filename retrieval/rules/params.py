@@ -18,13 +18,14 @@ from typing import Any
 
 from ..errors import ConfigError
 
-# Defaults chosen for the bundled Online Retail data (~19.8k invoices over ~3.9k products):
-# 0.005 (99 invoices) yields ~17k frequent itemsets and ~22k rules at confidence 0.2 and
-# covers ~1.1k products as antecedents in about half a second; 0.01 covers under 500 products,
-# too few for a shop of 3.9k items. Below ~0.003 the count of itemsets grows past 100k
-# (wholesale invoices are long) while adding mostly near-duplicate variants.
-# Confidence 0.2 drops weak "popular item" rules (most products sit in < 5 % of invoices,
-# so a 20 % co-purchase rate is already a 4x+ lift) but keeps useful cross-sell suggestions.
+# Defaults chosen for the bundled Online Retail data (19.8k invoices over 3.8k products),
+# measured with these settings: 0.005 (99 invoices) gives 17k frequent itemsets and 30k
+# rules, with 736 distinct products as antecedents, in ~0.5 s; 0.01 gives 2.2k rules over
+# only 256 products, too few to serve a shop; 0.003 gives 380k rules (wholesale invoices
+# are long: 26 lines on average) for 1.2k products, mostly near-duplicate variants.
+# Confidence 0.2: most products sit in < 2 % of invoices, so 20 % co-purchase is already a
+# 10x lift; lower values add "popular item" rules an assistant should not quote. max_len 4
+# (antecedents of up to 3 items) drops 2.3k long rules that rarely fire on a real basket.
 DEFAULT_MIN_SUPPORT = 0.005
 DEFAULT_MIN_CONFIDENCE = 0.2
 DEFAULT_MIN_LIFT = 1.0

@@ -5,7 +5,13 @@ count c(i, j) with `normalise=None`, where c(i, j) is the number of train basket
 both items and n(i) the number holding i; sim(i, i) = 0. A candidate j scores
 Σ_{i in history} sim(i, j), each distinct history item counted once (`weighting="binary"`)
 or as often as the customer bought it (`weighting="count"`). With `neighbours`, each item
-keeps only its that-many most similar items (classic kNN pruning).
+keeps only its that-many most similar items (classic kNN pruning). With `include_self`,
+sim(i, i) = 1 is added back after pruning, so past items compete too (implicit's item-kNN
+does the same), which matters in the "all" evaluation mode only.
+
+Defaults chosen on the validation split of the bundled data (NDCG@10 all / new):
+neighbours 5, cosine, count weighting, self 0.273 / 0.072; neighbours 20: 0.245 / 0.054;
+no pruning: 0.119 / 0.047 (without self); raw counts instead of cosine: 0.180 / 0.075.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ class CooccurrenceKNN(ScoringRecommender):
     def __init__(
         self,
         normalise: str | None = "cosine",
-        weighting: str = "binary",
-        neighbours: int | None = None,
+        weighting: str = "count",
+        neighbours: int | None = 5,
+        include_self: bool = True,
     ) -> None:
         if normalise not in ("cosine", None):
             raise ValueError(f"normalise must be 'cosine' or None, not {normalise!r}")
@@ -37,6 +44,7 @@ class CooccurrenceKNN(ScoringRecommender):
         self.normalise = normalise
         self.weighting = weighting
         self.neighbours = neighbours
+        self.include_self = include_self
         self.similarity: sparse.csr_matrix | None = None
 
     def fit(self, train: Baskets, catalogue: Catalogue) -> CooccurrenceKNN:
@@ -50,6 +58,8 @@ class CooccurrenceKNN(ScoringRecommender):
             sim = (inv @ sim @ inv).tocsr()
         if self.neighbours is not None:
             sim = _keep_top(sim, self.neighbours)
+        if self.include_self:
+            sim = (sim + sparse.eye(len(self.space), format="csr")).tocsr()
         self.similarity = sim
         return self
 

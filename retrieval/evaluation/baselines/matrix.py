@@ -129,7 +129,13 @@ class ScoringRecommender(Recommender):
         _check_lengths(histories, excludes)
         out: list[list[str]] = []
         starts = range(0, len(histories), BATCH)
-        for start in tqdm(starts, desc=self.name, unit="batch", leave=False, disable=len(starts) < 4):
+        for start in tqdm(
+            starts,
+            desc=self.name,
+            unit="batch",
+            leave=False,
+            disable=True if len(starts) < 4 else None,
+        ):
             block = self.score(histories[start : start + BATCH])
             for row, ex in zip(block, excludes[start : start + BATCH], strict=True):
                 cols = top_k(row, k, self.space.columns(ex), self.positive_only)

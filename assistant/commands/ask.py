@@ -1,0 +1,61 @@
+"""`shopassist ask "..."`: one question to the shopping assistant, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from retrieval.errors import ConfigError
+
+
+def add_agent_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by `ask` and `chat`."""
+    p.add_argument("--model", default="offline", help="offline (default, no weights), openai or hf")
+    p.add_argument("--role", default="shopper", choices=("shopper", "service"),
+                   help="service adds the customer_history tool")
+    p.add_argument("--customer", metavar="ID", help="the customer this conversation is about")
+    p.add_argument("--session", metavar="ID",
+                   help="keep the conversation (basket, last results) under this id between runs")
+
+
+def register(sub, parents) -> None:
+    p = sub.add_parser("ask", parents=parents, help="ask the shopping assistant one question",
+                       description="Answer one message with the shopping agent. With --session the "
+                       "basket and the last results carry over to the next `ask` with the same id.")
+    p.add_argument("message", metavar="MESSAGE", help='e.g. "a lunch bag under £2"')
+    p.add_argument("--json", action="store_true", help="print the whole reply as JSON")
+    add_agent_options(p)
+    p.set_defaults(handler=run)
+
+
+def open_assistant(args: argparse.Namespace):
+    from assistant.api import ShoppingAssistant
+
+    return ShoppingAssistant.open(getattr(args, "home", None), model=args.model, role=args.role)
+
+
+def session_path(args: argparse.Namespace) -> Path | None:
+    from assistant.api import sessions_dir
+
+    if not args.session:
+        return None
+    if not args.session.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError("--session takes letters, digits, '-' and '_' only.")
+    return sessions_dir(getattr(args, "home", None)) / f"{args.session}.json"
+
+
+def run(args: argparse.Namespace) -> int:
+    assistant = open_assistant(args)
+    path = session_path(args)
+    session_id = args.session or "cli"
+    if path is not None and path.exists():
+        assistant.load_session(path)
+    reply = assistant.chat(session_id, args.message, customer_id=args.customer)
+    if path is not None:
+        assistant.save_session(session_id, path)
+    if args.json:
+        print(json.dumps(reply.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(reply.text)
+    return 0

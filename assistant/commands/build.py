@@ -1,0 +1,95 @@
+"""`shopassist build`: embed the catalogue into the product index (only what changed)."""
+
+from __future__ import annotations
+
+import argparse
+
+from retrieval.dataset import Dataset
+from retrieval.index import BuildResult, TransformersEncoder, build_index, encoder_for
+from retrieval.index.builder import live_build, store_spec
+
+
+def register(sub, parents) -> None:
+    p = sub.add_parser(
+        "build",
+        parents=parents,
+        help="embed the catalogue into the product index",
+        description="Embed the cleaned catalogue (default: the bundled Online Retail data) into "
+        "a Chroma collection under the data root, or on a Chroma server. Only new and changed "
+        "products are embedded; the previous index stays usable until the new one is complete.",
+    )
+    p.add_argument("--dataset", metavar="DIR", help="a saved cleaned dataset (`shopassist ingest --out DIR`)")
+    add_index_arguments(p)
+    p.set_defaults(handler=run)
+
+
+def add_index_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("product index")
+    g.add_argument("--chroma-host", metavar="HOST", help="write to this Chroma server instead of the embedded store")
+    g.add_argument("--chroma-port", metavar="PORT", type=int, help="Chroma server port (default 8000)")
+    g.add_argument("--embedded", action="store_true", help="go back to the embedded store after using a server")
+    g.add_argument("--collection", metavar="NAME", help="collection name (default: products)")
+    g.add_argument("--ef-search", metavar="N", type=int, help="HNSW search breadth, fixed at creation (default 400)")
+    g.add_argument("--model", metavar="DIR", help="local Hugging Face model folder (default: bundled all-MiniLM-L6-v2)")
+    g.add_argument("--template", metavar="T", help='product text template (default: "{title}. {category}. {description}")')
+    g.add_argument("--batch-size", metavar="N", type=int, default=64, help="texts per encoder batch (default 64)")
+    g.add_argument("--device", metavar="D", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
+    g.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"], default="auto",
+                   help="encoder precision (default auto: bf16/fp16 only where fast and equal to fp32)")
+    g.add_argument("--full", action="store_true", help="re-embed every product (needed to change the model)")
+
+
+def load_dataset(args: argparse.Namespace) -> Dataset:
+    if args.dataset:
+        return Dataset.load(args.dataset)
+    from retrieval.ingest import load_online_retail
+
+    return load_online_retail()
+
+
+def build_product_index(args: argparse.Namespace, dataset: Dataset) -> BuildResult:
+    """The index step of `build`, callable beside the other steps (rules, ...)."""
+    options = {"device": args.device, "precision": args.precision, "batch_size": args.batch_size}
+    live = live_build(args.home)
+    if args.model:
+        encoder = TransformersEncoder(args.model, **options)
+    elif live is not None:
+        encoder = encoder_for(live.model, **options)
+    else:
+        encoder = TransformersEncoder(**options)
+    store = store_spec(
+        args.home,
+        host=args.chroma_host,
+        port=args.chroma_port,
+        collection=args.collection,
+        ef_search=args.ef_search,
+        embedded=args.embedded,
+    )
+    result = build_index(
+        dataset.catalogue, args.home, store=store, encoder=encoder, template=args.template, full=args.full
+    )
+    precision = getattr(encoder, "precision", None)
+    print(describe(result, precision))
+    return result
+
+
+def describe(result: BuildResult, precision: str | None = None) -> str:
+    if not result.changed:
+        head = f"index up to date: {result.total:,} products, nothing embedded"
+    else:
+        head = (
+            f"index built: {result.total:,} products (embedded {result.embedded:,}, "
+            f"reused {result.reused:,}, deleted {result.deleted:,})"
+        )
+    model = result.model.name + (f", {precision}" if precision else "")
+    return (
+        f"{head} in {result.seconds:.1f} s\n"
+        f"  build {result.build_id} in {result.store.describe()}\n"
+        f"  model {model}, {result.model.dimension}-d"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args)
+    build_product_index(args, dataset)
+    return 0

@@ -1,0 +1,117 @@
+"""Per-conversation memory: the turns, the basket, and what was last shown.
+
+A session is the only state the agent keeps between messages. It is a plain dataclass so it
+saves to JSON and restores exactly; sessions never share objects (each gets its own basket
+and lists), and the turn log is bounded so a long chat cannot grow without limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_TURNS = 20
+MAX_SESSIONS = 1000
+
+
+@dataclass
+class Turn:
+    """One message: who said it, the text, and (for the assistant) the tools it called."""
+
+    role: str  # "user" | "assistant"
+    text: str
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Session:
+    session_id: str
+    customer_id: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+    basket: dict[str, int] = field(default_factory=dict)  # product_id -> quantity
+    # The last product list shown, in order ({product_id, title, price}), so "the second
+    # one", "cheaper" and "more like that" can be resolved.
+    shown: list[dict[str, Any]] = field(default_factory=list)
+    last_search: dict[str, Any] = field(default_factory=dict)  # arguments of the last search
+    focus: dict[str, Any] | None = None  # the product last singled out ("it", "that one")
+    # Every product a tool returned in this session (id -> title); what an answer may name.
+    known: dict[str, str] = field(default_factory=dict)
+    max_turns: int = MAX_TURNS
+
+    def add_turn(self, role: str, text: str, tool_calls: list[dict[str, Any]] | None = None) -> None:
+        self.turns.append(Turn(role, text, list(tool_calls or [])))
+        if len(self.turns) > self.max_turns:
+            del self.turns[: len(self.turns) - self.max_turns]
+
+    def add_to_basket(self, product_id: str, quantity: int = 1) -> int:
+        self.basket[product_id] = self.basket.get(product_id, 0) + quantity
+        if self.basket[product_id] <= 0:
+            del self.basket[product_id]
+            return 0
+        return self.basket[product_id]
+
+    def context(self) -> dict[str, Any]:
+        """What the model needs to resolve follow-ups: shown list, basket, last search."""
+        return {
+            "shown": [{"n": i + 1, **p} for i, p in enumerate(self.shown)],
+            "basket": [{"product_id": pid, "quantity": q} for pid, q in self.basket.items()],
+            "last_search": self.last_search,
+            "focus": self.focus,
+            "customer_id": self.customer_id,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Session:
+        data = dict(data)
+        data["turns"] = [Turn(**t) for t in data.get("turns", [])]
+        return cls(**data)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False))
+        tmp.replace(path)  # a crash mid-write never leaves half a session behind
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Session:
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+
+class SessionStore:
+    """Sessions by id, least recently used dropped first once `max_sessions` are held."""
+
+    def __init__(self, max_sessions: int = MAX_SESSIONS, max_turns: int = MAX_TURNS) -> None:
+        self.max_sessions, self.max_turns = max_sessions, max_turns
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+
+    def get(self, session_id: str, customer_id: str | None = None) -> Session:
+        session = self._sessions.get(session_id)
+        if session is None:
+            session = Session(session_id, customer_id=customer_id, max_turns=self.max_turns)
+            self.put(session)
+        else:
+            self._sessions.move_to_end(session_id)
+            if customer_id:
+                session.customer_id = customer_id
+        return session
+
+    def put(self, session: Session) -> None:
+        self._sessions[session.session_id] = session
+        self._sessions.move_to_end(session.session_id)
+        while len(self._sessions) > self.max_sessions:
+            self._sessions.popitem(last=False)
+
+    def __contains__(self, session_id: object) -> bool:
+        return session_id in self._sessions
+
+    def __len__(self) -> int:
+        return len(self._sessions)

@@ -1,0 +1,93 @@
+"""The LLM path through the same loop: scripted chat models that call tools natively, write
+calls as JSON text, or never stop calling; grounding regenerates or repairs bad answers."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from langchain_core.messages import AIMessage, ToolMessage
+
+from assistant.agent.prompts import unfence
+
+from .conftest import ScriptedChatModel, call
+
+
+def first_product(messages) -> dict:
+    tool = next(m for m in reversed(messages) if isinstance(m, ToolMessage))
+    return unfence(str(tool.content))["products"][0]
+
+
+def cite(messages) -> AIMessage:
+    p = first_product(messages)
+    return AIMessage(content=f"Try {p['title']} ({p['product_id']}) at £{p['price']:.2f}: {p['evidence'][0]['text']}.")
+
+
+def test_native_tool_call_then_answer(make_shop):
+    model = ScriptedChatModel(script=[call("search_products", {"question": "lunch bag", "max_price": 2}), cite])
+    reply = make_shop(model).chat("u", "a lunch bag under two pounds")
+    assert [c["name"] for c in reply.tool_calls] == ["search_products"]
+    assert "add_to_basket" in model.bound_tools and "customer_history" not in model.bound_tools
+    assert reply.products[0]["title"] in reply.text and reply.grounding == {"ok": True, "problems": [], "action": "none"}
+    assert len(model.seen) == 2
+
+
+def test_json_tool_call_in_text_is_run_and_logged(make_shop, caplog):
+    text_call = AIMessage(content='Sure.\n```json\n{"name": "similar_items", "arguments": {"product_id": "85123A"}}\n```')
+    model = ScriptedChatModel(script=[text_call, cite])
+    with caplog.at_level(logging.INFO, logger="assistant.agent.loop"):
+        reply = make_shop(model).chat("u", "something like the white heart holder")
+    assert reply.tool_calls[0]["name"] == "similar_items" and reply.tool_calls[0]["args"] == {"product_id": "85123A"}
+    assert "json_tool_call" in reply.events and "as JSON text" in caplog.text
+    assert reply.grounding["ok"]
+
+
+def test_tool_args_style_json_call(make_shop):
+    model = ScriptedChatModel(script=[AIMessage(content=json.dumps({"tool": "product_details", "args": {"product_id": "22423"}})),
+                                      AIMessage(content="REGENCY CAKESTAND 3 TIER (22423) costs £12.75.")])
+    reply = make_shop(model).chat("u", "the cakestand?")
+    assert reply.tool_calls[0]["name"] == "product_details"
+    assert reply.grounding["ok"] == (reply.tool_calls[0]["result"]["product"]["price"] == 12.75)
+
+
+def test_a_model_repeating_the_same_call_is_stopped(make_shop, caplog):
+    model = ScriptedChatModel(script=[call("search_products", {"question": "mug"})])  # forever
+    with caplog.at_level(logging.WARNING, logger="assistant.agent.loop"):
+        reply = make_shop(model, max_rounds=4).chat("u", "mugs")
+    assert "repeated_call" in reply.events and "repeated the identical call" in caplog.text
+    # round 1 runs the tool, round 2 repeats it, then one answer request with tools off
+    assert len(model.seen) == 3 and model.seen[-1][-1].content.startswith("Tools are now off")
+    assert sum(1 for c in reply.tool_calls if not c["repeated"]) == 1
+    # the model never wrote an answer, so it is written from the evidence
+    assert reply.grounding["action"] == "repaired"
+    assert reply.products[0]["title"] in reply.text
+
+
+def test_tool_rounds_are_bounded(make_shop):
+    script = [call("search_products", {"question": "mug", "k": k}, k) for k in range(1, 10)]
+    model = ScriptedChatModel(script=script)
+    reply = make_shop(model, max_rounds=3).chat("u", "mugs")
+    assert "max_rounds" in reply.events and len(reply.tool_calls) == 3
+    assert len(model.seen) == 4  # three tool rounds and the tools-off answer request
+
+
+def test_wrong_price_is_regenerated(make_shop):
+    def wrong(messages):
+        p = first_product(messages)
+        return AIMessage(content=f"{p['title']} ({p['product_id']}) is only £{p['price'] + 1:.2f}.")
+
+    model = ScriptedChatModel(script=[call("search_products", {"question": "doormat"}), wrong, cite])
+    reply = make_shop(model).chat("u", "a doormat")
+    assert reply.grounding["action"] == "regenerated"
+    assert any("matches no tool output" in p for p in reply.grounding["problems"])
+    assert "not supported by the tool output" in model.seen[-1][-1].content
+
+
+def test_invented_product_is_repaired_from_evidence(make_shop):
+    invent = AIMessage(content="You will love WHITE HANGING HEART T-LIGHT HOLDER (85123A) and 99999X, £2.95.")
+    model = ScriptedChatModel(script=[call("search_products", {"question": "lunch bag"}), invent])
+    reply = make_shop(model).chat("u", "lunch bag")
+    assert reply.grounding["action"] == "repaired"
+    problems = " ".join(reply.grounding["problems"])
+    assert "85123A" in problems and "99999X" in problems
+    assert "85123A" not in reply.text and reply.products[0]["title"] in reply.text

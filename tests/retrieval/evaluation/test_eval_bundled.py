@@ -1,0 +1,37 @@
+"""Regression guard: the protocol on the bundled Online Retail data gives the known figures.
+
+If these move, either the cleaning or the split protocol changed, and every published
+figure stops being comparable with earlier runs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from retrieval.evaluation import BM25ItemKNN, RepeatPurchases, evaluate, make_split
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bundled_split(bundled_dataset):
+    return make_split(bundled_dataset, "test")
+
+
+def test_protocol_counts_on_the_bundled_data(bundled_split, bundled_dataset):
+    assert bundled_split.cut == pd.Timestamp("2011-09-09")
+    assert 1800 <= len(bundled_split.cases) <= 2050
+    val = make_split(bundled_dataset, "validation")
+    assert val.cut == pd.Timestamp("2011-06-08")  # last train day 2011-09-08 minus 3 months
+
+
+def test_strong_simple_peers_land_near_the_reference_figures(bundled_split, bundled_dataset):
+    results = evaluate(
+        {"repeat": RepeatPurchases(), "bm25-knn": BM25ItemKNN()},
+        bundled_split,
+        bundled_dataset.catalogue,
+        ks=[10],
+    )
+    assert results.get("repeat", "all", "ndcg@10") == pytest.approx(0.28, abs=0.015)
+    assert results.get("bm25-knn", "new", "ndcg@10") == pytest.approx(0.08, abs=0.015)
