@@ -18,6 +18,7 @@ from ..baskets import Baskets
 from ..products import Catalogue
 from ..recommend import Filters, FusionWeights, Retriever
 from ..recommend.copurchase import CopurchaseModel
+from ..recommend.fusion import fuse
 from ..recommend.loader import rules_apply_for
 from ..recommend.vectors import ExactVectors
 from ..rules import MiningParams, RuleStore, mine_rules
@@ -82,11 +83,9 @@ class HybridRecommender(Recommender):
         if self.retriever is None:
             raise RuntimeError("fit first")
         request = self.request(history, k, exclude)
-        mix = self.discover_weights if request.filters.exclude_owned else self.weights
-        lists = self.retriever.source_lists(request, k * 3)
-        from ..recommend.fusion import fuse
-
-        return [f.product_id for f in fuse(lists, mix or self.retriever.weights, k)]
+        mix = (self.discover_weights if request.filters.exclude_owned else self.weights) or self.retriever.weights
+        lists = self.retriever.source_lists(request, k * 3, mix)
+        return [f.product_id for f in fuse(lists, mix, k)]
 
 
 def hybrid_factory(vectors: ExactVectors, weights=None, discover=None, name: str = "hybrid"):

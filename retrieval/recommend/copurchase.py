@@ -3,8 +3,7 @@
 Association rules only cover pairs above a support threshold (a few hundred of the shop's
 products); co-purchase reaches the long tail. Similarity is implicit's BM25-weighted
 item-item kNN over the customer x item matrix (the strongest new-item peer on the bundled
-data); each anonymous basket counts as its own customer. The explanation quotes plain
-counts: how many customers bought both.
+data). The explanation quotes plain counts: how many customers bought both.
 """
 
 from __future__ import annotations
@@ -30,17 +29,19 @@ class CopurchaseModel:
 
         self.ids = list(ids)
         position = {pid: i for i, pid in enumerate(self.ids)}
-        lines = baskets.lines
-        lines = lines[lines["product_id"].isin(position)]
-        owner = lines["customer_id"].astype("string").fillna("basket:" + lines["basket_id"].astype("string"))
-        users, user_codes = np.unique(owner.to_numpy(dtype=str), return_inverse=True)
+        # Customers x items, entries = how many of the customer's baskets hold the item (the
+        # setting that scored best on the validation split); anonymous baskets carry no
+        # customer signal and are left out, as in the BM25 peer.
+        lines = baskets.lines.dropna(subset=["customer_id"])
+        lines = lines[lines["product_id"].isin(position)].drop_duplicates(["basket_id", "product_id"])
+        users, user_codes = np.unique(lines["customer_id"].to_numpy(dtype=str), return_inverse=True)
         cols = lines["product_id"].map(position).to_numpy()
         u = sparse.csr_matrix(
             (np.ones(len(cols), dtype=np.float32), (user_codes, cols)), shape=(len(users), len(self.ids))
         )
-        u.data[:] = 1.0  # bought at all, not how many lines
         u.sum_duplicates()
-        u.data[:] = 1.0
+        bought = u.copy()
+        bought.data[:] = 1.0
         model = BM25Recommender(K=neighbours, num_threads=1)
         with warnings.catch_warnings():
             # implicit converts its own BM25-weighted COO matrix and warns about it.
@@ -49,8 +50,8 @@ class CopurchaseModel:
         self.similarity = model.similarity.tocsr().astype(np.float32)
         self.similarity.setdiag(0)
         self.similarity.eliminate_zeros()
-        self.both = (u.T @ u).tocsr()  # customers who bought both
-        self.customers = np.asarray(u.sum(axis=0)).ravel()
+        self.both = (bought.T @ bought).tocsr()  # customers who bought both
+        self.customers = np.asarray(bought.sum(axis=0)).ravel()
         log.info("co-purchase model: %d items, %d customers", len(self.ids), len(users))
 
 

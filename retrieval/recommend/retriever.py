@@ -106,8 +106,8 @@ class Retriever:
         are loosened step by step and every candidate's evidence says so.
         """
         request = self.prepare(question, history, k, filters)
-        lists = self.source_lists(request, k * 3)
         mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
+        lists = self.source_lists(request, k * 3, mix)
         return self.assemble(request, fuse(lists, mix, k))
 
     def similar_items(
@@ -133,7 +133,7 @@ class Retriever:
         filters = replace(base, exclude=tuple(dict.fromkeys([*base.exclude, *anchors])))
         request = self.prepare(None, None, k, filters)
         request.ctx.seeds = anchors
-        lists = self.source_lists(request, k * 3)
+        lists = self.source_lists(request, k * 3, weights)
         return self.assemble(request, fuse(lists, weights, k))
 
     def prepare(
@@ -165,11 +165,18 @@ class Retriever:
         )
         return Request(ctx, filters, relaxed, notes)
 
-    def source_lists(self, request: Request, depth: int) -> dict[str, list[Scored]]:
-        """Every applicable source's own ranked list (fusion weights are applied later)."""
+    def source_lists(
+        self, request: Request, depth: int, weights: FusionWeights | None = None
+    ) -> dict[str, list[Scored]]:
+        """Every applicable source's own ranked list (fusion weights are applied later).
+
+        With `weights`, sources weighted zero are not asked at all.
+        """
         lists = {}
         for name, source in self.sources.items():
             if name == "repeat" and request.filters.exclude_owned:
+                continue
+            if weights is not None and weights.of(name) <= 0:
                 continue
             lists[name] = source.candidates(request.ctx, depth)
         return lists
