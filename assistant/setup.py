@@ -1,4 +1,9 @@
-"""Prepare a data root from the bundled data: what `make run` does before serving."""
+"""Prepare a data root from the bundled data: what `make run` does before serving.
+
+Each step runs only when its output is missing or stale: the cleaned dataset, the product
+index (incremental: nothing is embedded when nothing changed) and the rules (re-mined when
+the baskets' fingerprint differs from the one they were mined from).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,18 @@ from dataclasses import dataclass, field
 
 from retrieval.config import dataset_dir
 from retrieval.dataset import Dataset
+from retrieval.errors import IndexNotFoundError
+from retrieval.index import build_index
 from retrieval.ingest import load_online_retail
+from retrieval.rules import load_rules, mine_and_store
 
 log = logging.getLogger(__name__)
+
+DEMO_QUESTIONS = (
+    "a lunch bag under £2",
+    "add the second one to my basket",
+    "what goes with my basket?",
+)
 
 
 @dataclass
@@ -18,20 +32,14 @@ class PrepareSummary:
     steps: list[str] = field(default_factory=list)
 
     def render(self) -> str:
-        ds = self.dataset
-        lines = [*self.steps, ""]
-        if ds.report is not None:
-            lines.append(ds.report.render())
-        top = ds.catalogue.frame.sort_values("popularity", ascending=False).head(5)
-        lines.append("")
-        lines.append("Most popular products:")
-        for pid, row in top.iterrows():
-            lines.append(f"  {pid:<8} {row['title']:<40} £{row['price']:.2f}  in {row['popularity']:,} baskets")
+        lines = list(self.steps)
+        if self.dataset.report is not None:
+            lines += ["", self.dataset.report.render()]
         return "\n".join(lines)
 
 
 def prepare(home: str | None = None, rebuild: bool = False) -> PrepareSummary:
-    """Ingest the bundled data into the data root unless it is already there."""
+    """Ingest, index and mine whatever is missing or stale under the data root."""
     folder = dataset_dir(home)
     steps = []
     if rebuild or not (folder / "products.parquet").exists():
@@ -41,4 +49,30 @@ def prepare(home: str | None = None, rebuild: bool = False) -> PrepareSummary:
     else:
         dataset = Dataset.load(folder)
         steps.append(f"using the cleaned data in {folder}")
+    result = build_index(dataset.catalogue, home)
+    steps.append(
+        f"product index: {result.total:,} products, {result.embedded:,} embedded now"
+        f" ({result.seconds:.1f} s)"
+    )
+    try:
+        fresh = load_rules(home).meta.fingerprint == dataset.fingerprint()
+    except IndexNotFoundError:
+        fresh = False
+    if rebuild or not fresh:
+        store = mine_and_store(dataset, home)
+        steps.append(f"mined {len(store):,} association rules")
+    else:
+        steps.append("association rules up to date")
     return PrepareSummary(dataset, steps)
+
+
+def demo(home: str | None = None) -> str:
+    """A short scripted conversation on the prepared data, to show it works end to end."""
+    from .api import ShoppingAssistant
+
+    assistant = ShoppingAssistant.open(home)
+    out = []
+    for question in DEMO_QUESTIONS:
+        reply = assistant.chat("demo", question)
+        out += [f"> {question}", reply.text, ""]
+    return "\n".join(out)

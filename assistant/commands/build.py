@@ -13,13 +13,20 @@ def register(sub, parents) -> None:
     p = sub.add_parser(
         "build",
         parents=parents,
-        help="embed the catalogue into the product index",
+        help="embed the catalogue into the product index and mine the rules beside it",
         description="Embed the cleaned catalogue (default: the bundled Online Retail data) into "
-        "a Chroma collection under the data root, or on a Chroma server. Only new and changed "
-        "products are embedded; the previous index stays usable until the new one is complete.",
+        "a Chroma collection under the data root, or on a Chroma server, and mine association "
+        "rules from the baskets beside it. Only new and changed products are embedded; the "
+        "previous index stays usable until the new one is complete.",
     )
     p.add_argument("--dataset", metavar="DIR", help="a saved cleaned dataset (`shopassist ingest --out DIR`)")
     add_index_arguments(p)
+    g = p.add_argument_group("association rules")
+    g.add_argument("--no-rules", action="store_true", help="build the index only")
+    g.add_argument("--min-support", type=_support, help="fraction of baskets (0-1] or a basket count (default 0.005)")
+    g.add_argument("--min-confidence", type=float, help="default 0.2")
+    g.add_argument("--engine", choices=["local", "spark"], default="local", help="mining engine (default local)")
+    g.add_argument("--spark-master", metavar="URL", help="Spark master (default local[2])")
     p.set_defaults(handler=run)
 
 
@@ -39,12 +46,16 @@ def add_index_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--full", action="store_true", help="re-embed every product (needed to change the model)")
 
 
-def load_dataset(args: argparse.Namespace) -> Dataset:
-    if args.dataset:
-        return Dataset.load(args.dataset)
-    from retrieval.ingest import load_online_retail
+def _support(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value >= 1 and value.is_integer() else value
 
-    return load_online_retail()
+
+def load_dataset(args: argparse.Namespace) -> Dataset:
+    """The dataset to build from: --dataset, else the one saved under the data root, else the bundled file."""
+    from assistant.loading import load_saved_or_bundled
+
+    return load_saved_or_bundled(args.home, args.dataset)
 
 
 def build_product_index(args: argparse.Namespace, dataset: Dataset) -> BuildResult:
@@ -89,7 +100,38 @@ def describe(result: BuildResult, precision: str | None = None) -> str:
     )
 
 
+def mine_rules_step(args: argparse.Namespace, dataset: Dataset) -> None:
+    from retrieval.errors import IndexNotFoundError
+    from retrieval.rules import MiningParams, load_rules, mine_and_store
+
+    options = {}
+    if args.min_support is not None:
+        options["min_support"] = args.min_support
+    if args.min_confidence is not None:
+        options["min_confidence"] = args.min_confidence
+    params = MiningParams(**options)
+    try:
+        saved = load_rules(args.home).meta
+        if saved.fingerprint == dataset.fingerprint() and saved.params == params.to_dict():
+            print(f"rules up to date: {saved.n_rules:,} rules (same baskets, same parameters)")
+            return
+    except IndexNotFoundError:
+        pass
+    store = mine_and_store(dataset, args.home, params, engine=args.engine, spark_master=args.spark_master)
+    meta = store.meta
+    print(f"rules mined: {meta.n_rules:,} rules from {meta.n_itemsets:,} itemsets over "
+          f"{meta.n_baskets:,} baskets (engine {meta.engine})")
+
+
 def run(args: argparse.Namespace) -> int:
+    from retrieval.config import dataset_dir
+
     dataset = load_dataset(args)
+    # The retriever reads the cleaned tables from the data root, so they travel with the index.
+    target = dataset_dir(args.home)
+    if args.dataset or not (target / "products.parquet").exists():
+        dataset.save(target)
     build_product_index(args, dataset)
+    if not args.no_rules:
+        mine_rules_step(args, dataset)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..setup import prepare
+from ..setup import demo, prepare
 
 
 def register(sub, parents) -> None:
@@ -24,4 +24,7 @@ def register(sub, parents) -> None:
 def run(args: argparse.Namespace) -> int:
     summary = prepare(home=args.home, rebuild=args.rebuild)
     print(summary.render())
+    # The web app comes with the UI work; until then, show a conversation on the data.
+    print("\nA short conversation with the assistant (offline planner):\n")
+    print(demo(args.home))
     return 0

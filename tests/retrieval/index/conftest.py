@@ -33,9 +33,10 @@ def as_dataset(catalogue: Catalogue) -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def encoder() -> TransformersEncoder:
-    """The shipped all-MiniLM-L6-v2 with the automatic precision (bf16 on this CPU)."""
-    return TransformersEncoder().load()
+def encoder(bundled_encoder) -> TransformersEncoder:
+    """The shipped all-MiniLM-L6-v2 with the automatic precision (bf16 on this CPU), shared
+    with the rest of the suite so the model loads once per run."""
+    return bundled_encoder.load()
 
 
 @pytest.fixture(scope="session")

@@ -45,3 +45,12 @@ def test_bad_options_are_messages_not_tracebacks(dataset_dir, tmp_path, capsys):
     assert main(["build", "--dataset", str(dataset_dir), "--template", "{nope}"]) == 2
     assert "nope" in capsys.readouterr().err
     assert main(["build", "--dataset", str(dataset_dir), "--device", "cuda:7"]) == 2
+
+
+def test_another_model_needs_full(dataset_dir, other_model_dir, capsys):
+    assert main(["build", "--dataset", str(dataset_dir)]) == 0
+    capsys.readouterr()
+    assert main(["build", "--dataset", str(dataset_dir), "--model", str(other_model_dir)]) == 2
+    assert "--full" in capsys.readouterr().err
+    assert main(["build", "--dataset", str(dataset_dir), "--model", str(other_model_dir), "--full"]) == 0
+    assert "minilm-3-layers" in capsys.readouterr().out

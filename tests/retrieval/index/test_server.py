@@ -36,10 +36,12 @@ def _chroma_binary() -> str:
     return shutil.which("chroma") or pytest.skip("the chroma command is not installed")
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
+@pytest.fixture()
+def chroma_server(tmp_path):
+    """A fresh server per test (about a second to start), so a test may stop it."""
     port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
+    path = tmp_path / "chroma-server"
+    path.mkdir()
     log = (path / "server.log").open("w")
     proc = subprocess.Popen(
         [_chroma_binary(), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path / "db")],
@@ -106,3 +108,20 @@ def test_an_unreachable_server_is_a_clear_error(plumbing_catalogue, encoder):
     spec = StoreSpec(host="127.0.0.1", port=_free_port())
     with pytest.raises(StoreUnavailableError, match="chroma run"):
         build_index(subset(plumbing_catalogue, plumbing_catalogue.ids[:3]), store=spec, encoder=encoder)
+
+
+def test_cli_builds_into_a_server_and_answers_from_it(chroma_server, plumbing_catalogue, tmp_path, capsys):
+    from assistant.cli import main
+
+    from .conftest import as_dataset
+
+    _, port = chroma_server
+    dataset = as_dataset(subset(plumbing_catalogue, plumbing_catalogue.ids[:30])).save(tmp_path / "ds")
+    args = ["build", "--dataset", str(dataset), "--chroma-host", "127.0.0.1", "--chroma-port", str(port)]
+    assert main(args) == 0
+    assert f"Chroma server 127.0.0.1:{port}" in capsys.readouterr().out
+    # Later builds stay on the server without repeating the flags.
+    assert main(["build", "--dataset", str(dataset)]) == 0
+    assert "index up to date" in capsys.readouterr().out
+    assert main(["similar", plumbing_catalogue.ids[0], "-k", "2"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3

@@ -1,0 +1,30 @@
+"""What `make run` does before serving: ingest, index and rules, each only when needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.cli import main
+from assistant.setup import prepare
+from retrieval.config import dataset_dir
+from retrieval.rules import load_rules
+
+pytestmark = pytest.mark.slow
+
+
+def test_prepare_builds_everything_once_then_reuses_it(_isolated_home, capsys):
+    first = prepare()
+    assert (dataset_dir() / "products.parquet").exists()
+    assert any("3,790 embedded now" in s for s in first.steps)
+    assert any("association rules" in s for s in first.steps)
+    store = load_rules()
+    assert store.meta.fingerprint == first.dataset.fingerprint() and len(store) > 10_000
+
+    again = prepare()
+    assert any("0 embedded now" in s for s in again.steps)
+    assert "association rules up to date" in again.steps
+
+    # `shopassist build` on the same root embeds nothing and keeps the rules.
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing embedded" in out and "rules up to date" in out
