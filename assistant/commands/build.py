@@ -110,6 +110,9 @@ def mine_rules_step(args: argparse.Namespace, dataset: Dataset) -> None:
     if args.min_confidence is not None:
         options["min_confidence"] = args.min_confidence
     params = MiningParams(**options)
+    if dataset.baskets.lines.empty:
+        print("rules skipped: the dataset has no baskets")
+        return
     try:
         saved = load_rules(args.home).meta
         if saved.fingerprint == dataset.fingerprint() and saved.params == params.to_dict():
