@@ -28,7 +28,7 @@ class CopurchaseModel:
         from implicit.nearest_neighbours import BM25Recommender  # heavy; only when built
 
         self.ids = list(ids)
-        position = {pid: i for i, pid in enumerate(self.ids)}
+        self.position = position = {pid: i for i, pid in enumerate(self.ids)}
         # Customers x items, entries = how many of the customer's baskets hold the item (the
         # setting that scored best on the validation split); anonymous baskets carry no
         # customer signal and are left out, as in the BM25 peer.
@@ -67,7 +67,7 @@ class CopurchaseSource(CandidateSource):
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         counts = Counter([*ctx.history, *ctx.seeds])
-        pos = {pid: i for i, pid in enumerate(self.model.ids)}
+        pos = self.model.position
         rows = [(pos[p], n) for p, n in counts.items() if p in pos]
         if not rows:
             return []

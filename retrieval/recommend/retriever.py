@@ -66,6 +66,7 @@ class Retriever:
         self.titles = dict(zip(self.ids, frame["title"].astype(str), strict=True))
         self.prices = frame["price"].to_numpy(dtype=np.float64)
         self.categories = frame["category"].fillna("").astype(str).str.lower().to_numpy()
+        self.category_names = frozenset(c for c in self.categories if c)  # once, not per question
         self.vectors = vectors.aligned_to(self.ids)
         self.encode_query = encode_query
         # Two tuned mixes: the default, and "discover" for when owned items are excluded
@@ -161,7 +162,7 @@ class Retriever:
             relaxed.append(step_name)
         ctx = Context(
             ids=self.ids, titles=self.titles, mask=mask, history=history, question=parsed, seeds=seeds,
-            query_vector=self._query_vector(parsed),
+            query_vector=self._query_vector(parsed), position=self.position,
         )
         return Request(ctx, filters, relaxed, notes)
 
@@ -222,7 +223,7 @@ class Retriever:
             parsed.search_text = " ".join(rest.split())
             parsed.words = content_words(parsed.search_text)
         words = set(parsed.words)
-        cats = tuple(c for c in set(self.categories) if c and c in words)
+        cats = tuple(sorted(c for c in self.category_names if c in words))
         if cats and not filters.categories:
             filters = replace(filters, categories=cats)
         return seeds, filters

@@ -36,6 +36,11 @@ class Context:
     question: ParsedQuestion | None = None
     query_vector: np.ndarray | None = None
     seeds: list[str] = field(default_factory=list)  # products the question names
+    position: dict[str, int] = field(default_factory=dict)  # id -> row; built once by the retriever
+
+    def __post_init__(self) -> None:
+        if not self.position:
+            self.position = {pid: i for i, pid in enumerate(self.ids)}
 
     def allowed(self, product_id: str, position: dict[str, int]) -> bool:
         at = position.get(product_id)
@@ -109,7 +114,7 @@ class RepeatSource(CandidateSource):
         # equally often go to the more popular one, and recency is off by default.
         counts = Counter(ctx.history)
         recency = _recency_weights(ctx.history, self.half_life)
-        position = {pid: i for i, pid in enumerate(ctx.ids)}
+        position = ctx.position
         scored = []
         for pid, n in counts.items():
             if not ctx.allowed(pid, position):
@@ -137,7 +142,7 @@ class RulesSource(CandidateSource):
         basket = list(dict.fromkeys([*ctx.seeds, *ctx.history]))
         if not basket:
             return []
-        position = {pid: i for i, pid in enumerate(ctx.ids)}
+        position = ctx.position
         out = []
         for pid, score, rules in self.apply(basket, k * 3, set(basket)):
             if not ctx.allowed(pid, position):
@@ -169,7 +174,7 @@ class NeighbourSource(CandidateSource):
             return []
         weights = _recency_weights(list(reversed(anchors)), self.half_life)
         exclude = np.zeros(len(ctx.ids), dtype=bool)
-        position = {pid: i for i, pid in enumerate(ctx.ids)}
+        position = ctx.position
         for pid in anchors:
             if pid in position:
                 exclude[position[pid]] = True
@@ -208,7 +213,8 @@ class ProfileSource(CandidateSource):
         norm = float(np.linalg.norm(profile))
         if norm == 0:
             return []
-        owned = np.isin(np.asarray(ctx.ids, dtype=object), list(weights))
+        owned = np.zeros(len(ctx.ids), dtype=bool)
+        owned[[ctx.position[p] for p in weights if p in ctx.position]] = True
         found, sims = top_k(self.vectors.scores(profile / norm), k, ctx.mask & ~owned)
         text = "close to the things you usually buy (similarity {:.2f})"
         return [
