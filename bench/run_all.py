@@ -1,0 +1,27 @@
+"""Run every benchmark in turn (`make bench`); each rewrites its own section of RESULTS.md.
+
+They run one after another, never side by side: on 2 cores a concurrent job distorts the
+ratios (see the notes inside each section).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHES = ("bench_encoder", "bench_build", "bench_rules", "bench_recommend", "bench_agent")
+
+
+def main() -> int:
+    failed = []
+    for name in BENCHES:
+        print(f"== {name}", flush=True)
+        if subprocess.run([sys.executable, "-m", f"bench.{name}"], check=False).returncode:
+            failed.append(name)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
