@@ -15,7 +15,7 @@ from retrieval.dataset import Dataset
 from retrieval.errors import IndexNotFoundError
 from retrieval.index import build_index
 from retrieval.ingest import load_online_retail
-from retrieval.rules import load_rules, mine_and_store
+from retrieval.rules import MiningParams, RuleStore, load_rules, mine_and_store
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +54,33 @@ def prepare(home: str | None = None, rebuild: bool = False) -> PrepareSummary:
         f"product index: {result.total:,} products, {result.embedded:,} embedded now"
         f" ({result.seconds:.1f} s)"
     )
-    try:
-        fresh = load_rules(home).meta.fingerprint == dataset.fingerprint()
-    except IndexNotFoundError:
-        fresh = False
-    if rebuild or not fresh:
-        store = mine_and_store(dataset, home)
-        steps.append(f"mined {len(store):,} association rules")
-    else:
-        steps.append("association rules up to date")
+    store, mined = ensure_rules(dataset, home, force=rebuild)
+    steps.append(f"mined {len(store):,} association rules" if mined else "association rules up to date")
     return PrepareSummary(dataset, steps)
+
+
+def ensure_rules(
+    dataset: Dataset,
+    home: str | None = None,
+    params: MiningParams | None = None,
+    *,
+    force: bool = False,
+    engine: str = "local",
+    spark_master: str | None = None,
+) -> tuple[RuleStore, bool]:
+    """The saved rules if they came from these baskets with these parameters, else mine them now.
+
+    Returns the store and whether it was mined by this call.
+    """
+    params = params or MiningParams()
+    if not force:
+        try:
+            saved = load_rules(home)
+            if saved.meta.fingerprint == dataset.fingerprint() and saved.meta.params == params.to_dict():
+                return saved, False
+        except IndexNotFoundError:
+            pass
+    return mine_and_store(dataset, home, params, engine=engine, spark_master=spark_master), True
 
 
 def demo(home: str | None = None) -> str:

@@ -101,27 +101,25 @@ def describe(result: BuildResult, precision: str | None = None) -> str:
 
 
 def mine_rules_step(args: argparse.Namespace, dataset: Dataset) -> None:
-    from retrieval.errors import IndexNotFoundError
-    from retrieval.rules import MiningParams, load_rules, mine_and_store
+    from retrieval.rules import MiningParams
 
+    from ..setup import ensure_rules
+
+    if dataset.baskets.lines.empty:
+        print("rules skipped: the dataset has no baskets")
+        return
     options = {}
     if args.min_support is not None:
         options["min_support"] = args.min_support
     if args.min_confidence is not None:
         options["min_confidence"] = args.min_confidence
-    params = MiningParams(**options)
-    if dataset.baskets.lines.empty:
-        print("rules skipped: the dataset has no baskets")
-        return
-    try:
-        saved = load_rules(args.home).meta
-        if saved.fingerprint == dataset.fingerprint() and saved.params == params.to_dict():
-            print(f"rules up to date: {saved.n_rules:,} rules (same baskets, same parameters)")
-            return
-    except IndexNotFoundError:
-        pass
-    store = mine_and_store(dataset, args.home, params, engine=args.engine, spark_master=args.spark_master)
+    store, mined = ensure_rules(
+        dataset, args.home, MiningParams(**options), engine=args.engine, spark_master=args.spark_master
+    )
     meta = store.meta
+    if not mined:
+        print(f"rules up to date: {meta.n_rules:,} rules (same baskets, same parameters)")
+        return
     print(f"rules mined: {meta.n_rules:,} rules from {meta.n_itemsets:,} itemsets over "
           f"{meta.n_baskets:,} baskets (engine {meta.engine})")
 
