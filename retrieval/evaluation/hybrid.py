@@ -88,15 +88,6 @@ class HybridRecommender(Recommender):
         return [f.product_id for f in fuse(lists, mix, k)]
 
 
-def hybrid_factory(vectors: ExactVectors, weights=None, discover=None, name: str = "hybrid"):
-    def make() -> HybridRecommender:
-        rec = HybridRecommender(vectors, weights, discover)
-        rec.name = name
-        return rec
-
-    return make
-
-
 def catalogue_vectors(catalogue: Catalogue, root=None) -> ExactVectors:
     """The catalogue's vectors: from the live index when it covers the catalogue, else encoded now."""
     from ..errors import IndexNotFoundError

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from ..config import data_root
 from ..dataset import Dataset
 from ..recommend.fusion import FusionWeights, fuse
-from ..recommend.loader import WEIGHTS_FILE
+from ..recommend.loader import WEIGHTS_FILE, load_weights
 from ..recommend.vectors import ExactVectors
 from .hybrid import HybridRecommender
 from .metrics import ndcg_at_k, recall_at_k
@@ -120,13 +120,10 @@ def tuned_weights(
     dataset: Dataset, vectors: ExactVectors, root: str | os.PathLike[str] | None = None
 ) -> dict[str, FusionWeights]:
     """Saved weights for this dataset, or tune them on its validation split now and save them."""
-    path = data_root(root) / WEIGHTS_FILE
     fingerprint = dataset.fingerprint()
-    if path.exists():
-        data = json.loads(path.read_text())
-        if data.get("dataset") == fingerprint:
-            return {m: FusionWeights(**w) for m, w in data["weights"].items()}
-        log.info("saved fusion weights are for another dataset; tuning again")
+    saved = load_weights(root, fingerprint)
+    if saved:
+        return saved
     result = tune_fusion(dataset, vectors)
     result.save(root, fingerprint)
     return result.weights

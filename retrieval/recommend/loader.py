@@ -33,12 +33,19 @@ def rules_apply_for(store: RuleStore):
     return apply
 
 
-def load_weights(root: str | os.PathLike[str] | None = None) -> dict[str, FusionWeights]:
-    """Tuned fusion weights per mode ("default", "discover"), if `shopassist tune` saved some."""
+def load_weights(
+    root: str | os.PathLike[str] | None = None, fingerprint: str | None = None
+) -> dict[str, FusionWeights]:
+    """Tuned fusion weights per mix ("default", "discover"), if the evaluation saved some.
+
+    With `fingerprint`, weights tuned on another dataset count as none.
+    """
     path = data_root(root) / WEIGHTS_FILE
     if not path.exists():
         return {}
     data = json.loads(path.read_text())
+    if fingerprint is not None and data.get("dataset") != fingerprint:
+        return {}
     return {mode: FusionWeights(**w) for mode, w in data.get("weights", {}).items()}
 
 
