@@ -17,14 +17,14 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from retrieval.config import data_root
-from retrieval.errors import ConfigError, NotFoundError
+from retrieval.errors import AccessDeniedError, ConfigError, NotFoundError
 from retrieval.recommend import Retriever
 
 from .agent.grounding import Grounding, Ledger
 from .agent.loop import MAX_ROUNDS, AgentLoop
 from .agent.models import make_model
 from .agent.prompts import SYSTEM_PROMPT, session_context
-from .agent.tools import LIST_TOOLS, ToolBox
+from .agent.tools import LIST_TOOLS, ToolBox, money, recommendations_dict
 from .session import Session, SessionStore
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,10 @@ class ShoppingAssistant:
         return self.sessions.get(session_id, customer_id)
 
     def chat(self, session_id: str, message: str, customer_id: str | None = None) -> Reply:
+        with self.sessions.turn_lock(session_id):
+            return self._chat(session_id, message, customer_id)
+
+    def _chat(self, session_id: str, message: str, customer_id: str | None) -> Reply:
         session = self.sessions.get(session_id, customer_id)
         toolbox = ToolBox(self.retriever, session, self.role, self.dataset)
         ledger = Ledger(products=dict(session.known)).extend(session.shown)
@@ -151,18 +155,34 @@ class ShoppingAssistant:
         tools.k = k
         return tools.similar_items(product_id) if kind == "similar" else tools.bought_together([product_id])
 
-    def rules(self, item: str | None = None, k: int = 10, by: str = "lift") -> dict[str, Any]:
-        """Association rules, strongest (`by`) first: all of them, or those whose antecedent holds
-        `item`. Each carries its figures and a quotable sentence (`Rule.describe`)."""
+    def rules(self, item: str | None = None, k: int = 10, by: str = "lift", *,
+              side: str = "antecedent", min_support: float = 0.0, min_confidence: float = 0.0,
+              min_lift: float = 0.0) -> dict[str, Any]:
+        """Association rules, strongest (`by`) first: all of them, or those holding `item` on
+        `side` ("antecedent", "consequent" or "any"), at or above the given thresholds. Each
+        carries its figures and a quotable sentence (`Rule.describe`)."""
+        if side not in ("antecedent", "consequent", "any"):
+            raise ConfigError(f"side must be 'antecedent', 'consequent' or 'any', got {side!r}.")
         if self.rule_store is not None:
             import numpy as np
 
             store = self.rule_store
             pid = self._tools().resolve_id(item) if item else None
-            rows = store.with_antecedent_item(pid) if pid else np.arange(len(store))
-            rows = rows[np.argsort(-store.column(by)[rows], kind="stable")][:k]
+            if pid is None:
+                rows = np.arange(len(store))
+            else:
+                parts = [store.with_antecedent_item(pid)] if side != "consequent" else []
+                parts += [store.with_consequent(pid)] if side != "antecedent" else []
+                rows = np.unique(np.concatenate(parts))
+            keep = ((store.column("support")[rows] >= min_support)
+                    & (store.column("confidence")[rows] >= min_confidence)
+                    & (store.column("lift")[rows] >= min_lift))
+            rows = rows[keep]
+            total = len(rows)
+            rows = rows[np.argsort(-store.column(by)[rows], kind="stable")][: max(0, int(k))]
             titles = self.retriever.titles
             return {"item": {"product_id": pid, "title": titles.get(pid)} if pid else None,
+                    "matched": total,
                     "rules": [{**r.to_dict(), "text": r.describe(titles)} for r in store.rules(rows.tolist())]}
         if item is None:
             raise ConfigError("no rule store loaded: name an item, or open the assistant with its rules.")
@@ -171,7 +191,82 @@ class ShoppingAssistant:
         data = tools.bought_together([item])
         rules = [{**e, "consequent": p["product_id"], "consequent_title": p["title"]}
                  for p in data.get("products", []) for e in p["evidence"] if e["source"] == "rules"]
-        return {"item": data["anchors"][0], "rules": rules}
+        return {"item": data["anchors"][0], "matched": len(rules), "rules": rules}
+
+    # -- products, baskets and customers (what the UI and HTTP shells show beside the chat) --
+    def product(self, product_id: str) -> dict[str, Any]:
+        """One product's details; NotFoundError for an unknown id."""
+        pid = str(product_id).strip()
+        if pid not in self.retriever.catalogue:
+            raise NotFoundError(f"no product with id {pid!r}")
+        return self._tools().details(pid)
+
+    def basket(self, session_id: str) -> dict[str, Any]:
+        """The session's basket: lines, item count, total."""
+        return ToolBox(self.retriever, self.sessions.get(session_id), self.role, self.dataset).show_basket()
+
+    def add_to_basket(self, session_id: str, product_id: str, quantity: int = 1) -> dict[str, Any]:
+        """Add `quantity` of a product (id) to the session's basket; returns the basket."""
+        pid = self.product(product_id)["product_id"]
+        if int(quantity) < 1:
+            raise ConfigError(f"quantity must be at least 1, got {quantity!r}.")
+        session = self.sessions.get(session_id)
+        session.add_to_basket(pid, int(quantity))
+        session.known[pid] = self.retriever.titles[pid]  # the agent may now name it
+        return self.basket(session_id)
+
+    def remove_from_basket(self, session_id: str, product_id: str, quantity: int | None = None) -> dict[str, Any]:
+        """Take a product out of the session's basket (all of it unless `quantity`)."""
+        session = self.sessions.get(session_id)
+        pid = str(product_id).strip()
+        if pid not in session.basket:
+            raise NotFoundError(f"product {pid!r} is not in the basket")
+        session.add_to_basket(pid, -(session.basket[pid] if quantity is None else int(quantity)))
+        return self.basket(session_id)
+
+    def basket_recommendations(self, session_id: str, k: int = 5) -> dict[str, Any]:
+        """What goes with the session's basket (rules and co-purchase evidence), or the
+        bestsellers while the basket is empty."""
+        session = self.sessions.get(session_id)
+        tools = ToolBox(self.retriever, session, self.role, self.dataset)
+        tools.k = k
+        if session.basket:
+            return tools.bought_together(["basket"])
+        return recommendations_dict(self.retriever.recommend(None, k=k))
+
+    def customer(self, customer_id: str, k: int = 10) -> dict[str, Any]:
+        """A customer's purchase history and recommendations with their evidence. Only the
+        customer-service role may call this; a shopper assistant raises AccessDeniedError."""
+        self._require_service("a customer's history")
+        if self.dataset is None:
+            raise ConfigError("no basket history is loaded")
+        cid = str(customer_id).strip()
+        baskets = self.dataset.baskets.history(cid)
+        if not baskets:
+            raise NotFoundError(f"no orders for customer {cid!r}")
+        titles, catalogue = self.retriever.titles, self.retriever.catalogue
+        orders = [{"basket_id": b.basket_id, "date": str(b.timestamp) if b.timestamp is not None else None,
+                   "product_id": pid, "title": titles.get(pid, pid), "quantity": qty,
+                   "price": money(catalogue.get(pid).price) if pid in titles else None}
+                  for b in baskets for pid, qty in _quantities(b).items()]
+        history = [pid for b in baskets for pid in b.items]
+        rec = self.retriever.recommend(None, history=history, k=k)
+        return {"customer_id": cid, "orders": len(baskets), "lines": orders,
+                **recommendations_dict(rec)}
+
+    def as_role(self, role: str) -> ShoppingAssistant:
+        """A sibling assistant with another role over the same retriever, data, rules and
+        model, with its own sessions (a console's chats never mix with shoppers')."""
+        if role not in ROLES:
+            raise ConfigError(f"role must be one of {', '.join(ROLES)}, got {role!r}.")
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.role, twin.sessions = role, SessionStore(self.sessions.max_sessions, self.sessions.max_turns)
+        return twin
+
+    def _require_service(self, what: str) -> None:
+        if self.role != "service":
+            raise AccessDeniedError(f"{what} is only for the customer-service role")
 
 
 def sessions_dir(home: str | os.PathLike[str] | None = None) -> Path:
@@ -188,3 +283,11 @@ def _products(results) -> list[dict[str, Any]]:
             if isinstance(p, dict) and "product_id" in p:
                 seen.setdefault(p["product_id"], p)
     return list(seen.values())
+
+
+def _quantities(basket) -> dict[str, int]:
+    """Quantity per product in one basket (lines of the same product added up)."""
+    out: dict[str, int] = {}
+    for line in basket.lines:
+        out[line.product_id] = out.get(line.product_id, 0) + int(line.quantity)
+    return out

@@ -62,3 +62,7 @@ class StoreUnavailableError(ShopassistError):
 
 class NotFoundError(ShopassistError):
     """An unknown product id, customer id or session id."""
+
+
+class AccessDeniedError(ShopassistError):
+    """The caller's role may not see this (a customer's history needs the service role)."""
