@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module under `assistant/commands/` and exposes
 `register(subparsers, parents)`; modules are discovered, so adding a command touches no
-other file. Domain errors (`ShopassistError`) become a one-paragraph message and exit 2.
+other file. Packages above `assistant` (the web shell, `ui`) add their commands through the
+``shopassist.commands`` entry-point group, so this module never imports them. Domain errors (`ShopassistError`) become a one-paragraph message and exit 2.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import pkgutil
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 from retrieval.errors import ShopassistError
 
@@ -45,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub, [sub_common])
+    for ep in sorted(entry_points(group="shopassist.commands"), key=lambda e: e.name):
+        ep.load().register(sub, [sub_common])
     return parser
 
 
