@@ -45,6 +45,13 @@ appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 """
 
 
+# FPGrowth ships its FP-trees between tasks with Java serialization, which recurses once per
+# tree level; a retail basket of a few hundred items makes a tree that deep, and the default
+# 512 KiB-1 MiB thread stack then overflows (StackOverflowError kills the executor, and in
+# local mode the whole JVM, so Python sees "connection refused"). A larger stack fixes it.
+_STACK = "-Xss64m"
+
+
 def spark_session(master: str | None = None, app_name: str = "shopassist-rules") -> Any:
     """Get (or create) a quiet SparkSession. Reuses an active one, whatever its master."""
     try:
@@ -69,7 +76,8 @@ def spark_session(master: str | None = None, app_name: str = "shopassist-rules")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")  # the default 200 is for clusters
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile=file:{conf_file}")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile=file:{conf_file} {_STACK}")
+        .config("spark.executor.extraJavaOptions", _STACK)
     )
     with _quiet_pandas_warning():
         session = builder.getOrCreate()

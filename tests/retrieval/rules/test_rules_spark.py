@@ -69,3 +69,15 @@ def test_spark_equals_local_on_a_retail_sample_with_filters(spark, retail_lists)
     assert len(spark_result) > 100
     assert all("85123A" not in a for a in spark_result.rules["antecedent"])
     assert_same(spark_result, mine_rules(sample, params))
+
+
+def test_a_basket_of_5000_items_does_not_overflow_the_stack(spark):
+    # Every item is frequent (in the long basket and its own one) but no pair is, so the
+    # FP-tree is one path 5,000 levels deep. Spark serialises it recursively: with the JVM's
+    # default thread stack this kills the executor (StackOverflowError); spark_session's
+    # larger stack is what keeps it alive.
+    items = [f"i{k:05d}" for k in range(5000)]
+    baskets = [items] + [[i] for i in items]
+    params = MiningParams(min_support=2, min_confidence=0.0, min_lift=0.0, max_len=None)
+    found = mine_rules(baskets, params, engine="spark", spark=spark)
+    assert len(found.itemsets) == 5000 and len(found) == 0
