@@ -12,12 +12,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
+from langchain_core.tools.base import create_schema_from_function
+from pydantic import create_model
 
 from retrieval.errors import ShopassistError
 from retrieval.recommend import Candidate, Filters, Recommendations, Retriever
 
 from ..session import Session
+from .prompts import fence_tool_output
 
 log = logging.getLogger(__name__)
 
@@ -203,10 +207,6 @@ class ToolBox:
             log.info("tool %s(%s) failed: %s", name, args, exc)
             return {"error": str(exc).strip('"')}
 
-    def langchain_tools(self) -> list[BaseTool]:
-        """The role's tools as LangChain tools (schemas from the signatures, docs from DESCRIPTIONS)."""
-        return [StructuredTool.from_function(func=getattr(self, n), name=n, description=DESCRIPTIONS[n])
-                for n in self.names]
 
 
 DESCRIPTIONS = {
@@ -222,3 +222,23 @@ DESCRIPTIONS = {
     "show_basket": "The shopper's basket: lines, quantities, total.",
     "customer_history": "A customer's past orders: how many, and the products bought most often.",
 }
+
+
+def agent_tools(names: tuple[str, ...]) -> list[BaseTool]:
+    """The named tools for `create_agent`: schemas from the `ToolBox` signatures, docs from
+    DESCRIPTIONS. Each runs on the turn's own toolbox (``runtime.context.toolbox``), so one
+    compiled agent serves every session; the model reads the fenced JSON, the raw dict
+    travels as the message's artifact for grounding."""
+    return [_agent_tool(name) for name in names]
+
+
+def _agent_tool(name: str) -> BaseTool:
+    def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, dict[str, Any]]:
+        data = runtime.context.toolbox.call(name, kwargs)
+        return fence_tool_output(name, data), data
+
+    # The method's arguments, plus the injected `runtime` (hidden from the model's schema).
+    base = create_schema_from_function(name, getattr(ToolBox, name), filter_args=["self"])
+    schema = create_model(name, __base__=base, runtime=(ToolRuntime[Any, Any], None))
+    return StructuredTool(name=name, description=DESCRIPTIONS[name], args_schema=schema, func=run,
+                          response_format="content_and_artifact")

@@ -39,3 +39,26 @@ def test_turns_and_sessions_are_bounded():
     for sid in "abc":
         store.get(sid)
     assert "a" not in store and len(store) == 2
+
+
+def test_one_compiled_agent_serves_concurrent_sessions_apart(shop):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from langgraph.graph.state import CompiledStateGraph
+
+    questions = {"a": "a lunch bag under £2", "b": "a cake stand", "c": "doormat", "d": "tea towels"}
+
+    def converse(sid: str) -> tuple[str, list[str], dict]:
+        first = shop.chat(sid, questions[sid])
+        shop.chat(sid, "add the first one to my basket")
+        return first.products[0]["product_id"], [p["product_id"] for p in first.products], shop.basket(sid)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = dict(zip(questions, pool.map(converse, questions), strict=True))
+    agents = list(shop.loop._agents.values())
+    assert len(agents) == 1 and isinstance(agents[0], CompiledStateGraph)
+    for sid, (first_id, ids, basket) in results.items():
+        alone = shop.recommend(questions[sid], k=5)["products"]
+        assert ids[0] == alone[0]["product_id"]  # the same answer as asked alone
+        assert [line["product_id"] for line in basket["basket"]] == [first_id]  # its own basket only
+    assert len({first for first, _, _ in results.values()}) == 4
