@@ -85,11 +85,11 @@ class CopurchaseSource(CandidateSource):
         allowed = ctx.mask & ~owned & (scores > 0)
         order = np.flatnonzero(allowed)
         order = order[np.lexsort((order, -scores[order]))][:k]
+        # The history item that contributed most to each candidate: one dense slice.
+        strongest = idx[np.asarray(contrib[:, self.to_model[order]].toarray().argmax(axis=0)).ravel()]
         out = []
-        for c in order:
+        for c, best in zip(order, strongest, strict=True):
             m = self.to_model[c]
-            col = contrib.getcol(m).toarray().ravel()
-            best = int(idx[int(np.argmax(col))])
             anchor = self.model.ids[best]
             both, n = int(self.model.both[best, m]), int(self.model.customers[best])
             text = (

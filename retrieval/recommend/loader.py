@@ -27,7 +27,8 @@ def rules_apply_for(store: RuleStore):
     """Adapt the rule store to the rules source: (items, k, exclude) -> [(id, score, [rule dicts])]."""
 
     def apply(items: Sequence[str], k: int, exclude: set[str]):
-        found = apply_rules(store, items, k=k, exclude=exclude)
+        # The rules source quotes one rule per candidate: the strongest.
+        found = apply_rules(store, items, k=k, exclude=exclude, max_evidence=1)
         return [(c.product_id, c.score, [r.to_dict() for r in c.evidence]) for c in found]
 
     return apply

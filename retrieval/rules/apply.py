@@ -69,25 +69,37 @@ def apply_rules(
     order = np.argsort(cons, kind="stable")  # rows stay in store (strength) order per product
     rows, cons = rows[order], cons[order]
     starts = np.flatnonzero(np.r_[True, cons[1:] != cons[:-1]])
-    # Score every consequent first (cheap arrays), then build Rule objects for the top k
-    # only: a long history fires thousands of rules, and materialising all of them was
-    # most of the cost of a recommendation.
-    scored = []
-    for group in np.split(rows, starts[1:]):
-        counted = _most_specific(store, group)
-        confs = conf[counted]
-        scored.append((float(1.0 - np.prod(1.0 - confs)), float(lift[counted].max()),
-                       str(store.items[store.consequent_codes(group[:1])[0]]), counted, confs))
-    scored.sort(key=lambda c: (-c[0], -c[1], c[2]))
+    # Drop generalisations (step 2) only where a multi-item antecedent fired: with pairs
+    # only, or single-item antecedents, there is nothing to drop and the groups stay whole.
+    multi = store.antecedent_lengths(rows) > 1
+    if multi.any():
+        group_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
+        keep = np.ones(len(rows), dtype=bool)
+        for g in np.unique(group_of[multi]):
+            lo = starts[g]
+            hi = starts[g + 1] if g + 1 < len(starts) else len(rows)
+            keep[lo:hi] = np.isin(rows[lo:hi], _most_specific(store, rows[lo:hi]))
+        rows, cons = rows[keep], cons[keep]
+        starts = np.flatnonzero(np.r_[True, cons[1:] != cons[:-1]])
+    # Score every consequent with array reductions (a long history fires thousands of
+    # rules), then build Rule objects for the top k only.
+    confs = conf[rows]
+    scores = 1.0 - np.exp(np.add.reduceat(np.log1p(-np.minimum(confs, 1.0 - 1e-12)), starts))
+    scores = np.where(np.maximum.reduceat(confs, starts) >= 1.0, 1.0, scores)
+    max_lift = np.maximum.reduceat(lift[rows], starts)
+    names = store.items[cons[starts]].astype(str)
+    top = np.lexsort((names, -max_lift, -scores))[:k]
+    ends = np.r_[starts[1:], len(rows)]
     candidates = []
-    for score, max_lift, product_id, counted, confs in scored[:k]:
-        best = counted[np.argsort(-confs, kind="stable")]
+    for g in top:
+        group, group_conf = rows[starts[g]:ends[g]], confs[starts[g]:ends[g]]
+        best = group[np.argsort(-group_conf, kind="stable")]
         candidates.append(RuleCandidate(
-            product_id=product_id,
-            score=score,
-            max_confidence=float(confs.max()),
-            max_lift=max_lift,
-            n_rules=len(counted),
+            product_id=str(names[g]),
+            score=float(scores[g]),
+            max_confidence=float(group_conf.max()),
+            max_lift=float(max_lift[g]),
+            n_rules=len(group),
             evidence=tuple(store.rules(best[:max_evidence])),
         ))
     return candidates
