@@ -14,6 +14,7 @@ from ..index.encoder import Encoder
 from ..index.product_index import open_index
 from ..rules.apply import apply_rules
 from ..rules.store import RuleStore, load_rules
+from .copurchase import CopurchaseModel
 from .fusion import FusionWeights
 from .retriever import Retriever
 from .vectors import ExactVectors
@@ -70,7 +71,20 @@ def open_retriever(
         ExactVectors(index.mirror.ids, index.mirror.vectors),
         encode_query=lambda text: index.encoder.encode_query(text),
         rules_apply=rules_apply,
+        copurchase=copurchase_for(dataset),
         n_baskets=len(dataset.baskets),
         weights=weights.get("default"),
         discover_weights=weights.get("discover"),
     )
+
+
+def copurchase_for(dataset: Dataset) -> CopurchaseModel | None:
+    """Customers-also-bought over the dataset's baskets (about a second), or None without
+    the `implicit` package: the tuned weights expect this source, so serve it when we can."""
+    if not len(dataset.baskets):
+        return None
+    try:
+        return CopurchaseModel(dataset.catalogue.ids, dataset.baskets)
+    except ImportError as exc:
+        log.warning("no co-purchase source (%s); pip install 'shopassist[eval]' adds it", exc)
+        return None
