@@ -96,7 +96,9 @@ class Intent:
         basket = self.has(r"\b(?:basket|cart)\b")
         if self.has(r"\b(?:add|put)\b"):
             qty = self.quantity()
-            after = r"\b(?:add|put)\s+(?:\d+|one|two|three|four|five|six|ten|a dozen)?\s*(?:x|×|of)?\s*"
+            # A quantity only as a whole word, so "add 85123A" keeps its id and "add xmas
+            # lights" its first letter.
+            after = r"\b(?:add|put)\s+(?:(?:\d+|one|two|three|four|five|six|ten|a dozen)\b\s*(?:(?:x|×|of)\b)?)?\s*"
             target = self.target(after)
             return [("add_to_basket", {"product_id": target, "quantity": qty})] if target else []
         if basket and self.has(r"\b(?:goes?|go|pair|complete|recommend|suggest|else|missing|add-ons?|with)\b"):

@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langchain_core.tools.base import create_schema_from_function
 from pydantic import create_model
 
-from retrieval.errors import ShopassistError
+from retrieval.errors import NotFoundError, ShopassistError
 from retrieval.recommend import Candidate, Filters, Recommendations, Retriever
 
 from ..session import Session
@@ -92,7 +92,7 @@ class ToolBox:
                 return candidate
         found = self.retriever.resolve(ref) if ref else None
         if found is None:
-            raise LookupError(f"no product matches {ref!r}")
+            raise NotFoundError(f"no product matches {ref!r}")
         return found.product_id
 
     def details(self, pid: str) -> dict[str, Any]:

@@ -3,6 +3,8 @@ tool calls it makes, and the products and figures its answers quote."""
 
 from __future__ import annotations
 
+import pytest
+
 
 def names(reply) -> list[str]:
     return [c["name"] for c in reply.tool_calls]
@@ -118,3 +120,20 @@ def test_customer_history_only_for_the_service_role(make_shop, bundled_dataset):
     assert service.grounding["ok"], service.grounding
     shopper = make_shop().chat("x", "what did the customer buy before?", customer_id=customer)
     assert "customer_history" not in names(shopper)
+
+
+def test_add_by_id_and_by_a_name_starting_with_x(shop):
+    reply = shop.chat("ids", "add 85123A to my basket")
+    assert reply.tool_calls[0]["args"] == {"product_id": "85123A", "quantity": 1}
+    reply = shop.chat("ids", "add 3 of 22423 please")
+    assert reply.tool_calls[0]["args"] == {"product_id": "22423", "quantity": 3}
+    assert shop.basket("ids")["items"] == 4
+    reply = shop.chat("x", "add xmas lights")
+    assert reply.tool_calls[0]["args"]["product_id"] == "xmas lights"
+
+
+def test_an_unknown_product_is_not_found_for_the_api(shop):
+    from retrieval.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="no product matches"):
+        shop.rules("zzqqxx-nothing-like-it")
