@@ -12,7 +12,7 @@ import pandas as pd
 from ..config import BUNDLED_ONLINE_RETAIL
 from ..dataset import Dataset
 from .cleaning import RAW_DUPLICATE, DropRule, clean_lines
-from .readers import parse_dates, parse_numbers, read_table, require_columns
+from .readers import parse_dates, parse_numbers, parse_whole_numbers, read_table, require_columns
 
 COLUMNS = {
     "InvoiceNo": "basket_id",
@@ -78,8 +78,7 @@ def read_online_retail(path: str | os.PathLike[str]) -> pd.DataFrame:
     frame["price"] = parse_numbers(raw["UnitPrice"], "UnitPrice", path)
     frame["timestamp"] = parse_dates(raw["InvoiceDate"], "InvoiceDate", path)
     # Customer ids are written as floats ("17850.0"); keep them as the integer text.
-    customer = parse_numbers(raw["CustomerID"], "CustomerID", path)
-    frame["customer_id"] = customer.astype("Int64").astype("string")
+    frame["customer_id"] = parse_whole_numbers(raw["CustomerID"], "CustomerID", path).astype("string")
     frame["description"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     frame["category"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     frame[RAW_DUPLICATE] = raw.duplicated(keep="first")

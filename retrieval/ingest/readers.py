@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError
@@ -133,6 +134,18 @@ def parse_numbers(raw: pd.Series, column: str, path: str | os.PathLike[str]) -> 
             column=column,
         )
     return parsed
+
+
+def parse_whole_numbers(raw: pd.Series, column: str, path: str | os.PathLike[str]) -> pd.Series:
+    """Parse a text column of ids written as numbers ("17850.0") into whole numbers (Int64);
+    name the first cell that is not one (17850.5, 1e309)."""
+    parsed = parse_numbers(raw, column, path)
+    bad = parsed.notna() & ~(np.isfinite(parsed) & (parsed == np.floor(parsed)) & (parsed.abs() < 2**63))
+    if bad.any():
+        where = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{raw.iloc[where]!r} is not a whole number.", path=path,
+                        line=where + HEADER_LINES + 1, column=column)
+    return parsed.astype("Int64")
 
 
 def parse_dates(
