@@ -19,7 +19,7 @@ from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResp
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from .grounding import Ledger
-from .prompts import ANSWER_NOW
+from .prompts import ANSWER_NOW, unfence
 from .tools import ToolBox
 from .writer import ToolResult
 
@@ -58,34 +58,79 @@ def message_text(message: BaseMessage) -> str:
     return "".join(b if isinstance(b, str) else str(b.get("text", "")) for b in content)
 
 
+_MAX_PROSE = 200  # characters of prose allowed around a tool call written as text
+
+
 def text_tool_calls(text: str, names: set[str]) -> list[dict[str, Any]]:
-    """Tool calls written as JSON in the message text: {"name", "arguments"} or {"tool", "args"}."""
-    candidates = [m.strip() for m in _FENCE.findall(text)] + [text.strip()]
-    decoder = json.JSONDecoder()
-    for chunk in candidates:
-        start = chunk.find("{") if not chunk.startswith("[") else 0
-        if start < 0:
+    """Tool calls written as JSON text: {"name", "arguments"} or {"tool", "args"}, as the whole
+    reply or in one code fence with at most a short sentence around it. A JSON object inside
+    a longer answer is a quotation (product text, say), never a call."""
+    fenced = _FENCE.findall(text)
+    if len(fenced) > 1:
+        return []
+    candidates = [(fenced[0].strip(), _FENCE.sub("", text))] if fenced else [(text.strip(), "")]
+    for chunk, around in candidates:
+        if len(around.strip()) > _MAX_PROSE:
             continue
-        try:
-            obj, _ = decoder.raw_decode(chunk[start:])
-        except json.JSONDecodeError:
-            continue
-        calls = []
-        for item in obj if isinstance(obj, list) else [obj]:
-            if not isinstance(item, dict):
-                continue
-            name = item.get("name") or item.get("tool") or item.get("function")
-            args = next((item[k] for k in ("arguments", "args", "parameters", "input") if k in item), {})
-            if isinstance(args, str):
-                try:
-                    args = json.loads(args)
-                except json.JSONDecodeError:
-                    continue
-            if name in names and isinstance(args, dict):
-                calls.append({"name": name, "args": args, "id": f"text_call_{len(calls)}", "type": "tool_call"})
+        calls = _json_calls(chunk, names, whole=True)
         if calls:
             return calls
     return []
+
+
+def _json_calls(chunk: str, names: set[str], *, whole: bool) -> list[dict[str, Any]]:
+    """The calls in the JSON starting at the chunk's first bracket; `whole`: nothing may follow."""
+    start = 0 if chunk.startswith("[") else chunk.find("{")
+    if start < 0 or (whole and start > _MAX_PROSE):
+        return []
+    try:
+        obj, end = json.JSONDecoder().raw_decode(chunk[start:])
+    except json.JSONDecodeError:
+        return []
+    if whole and len(chunk[start + end:].strip()) > _MAX_PROSE:
+        return []
+    calls = []
+    for item in obj if isinstance(obj, list) else [obj]:
+        if not isinstance(item, dict):
+            continue
+        name = item.get("name") or item.get("tool") or item.get("function")
+        args = next((item[k] for k in ("arguments", "args", "parameters", "input") if k in item), {})
+        if isinstance(args, str):
+            try:
+                args = json.loads(args)
+            except json.JSONDecodeError:
+                continue
+        if name in names and isinstance(args, dict):
+            calls.append({"name": name, "args": args, "id": f"text_call_{len(calls)}", "type": "tool_call"})
+    return calls
+
+
+def quoted_calls(messages: list[BaseMessage], names: set[str]) -> set[str]:
+    """Keys of the tool calls written inside data the model was shown: tool output, session
+    state and earlier answers. A model repeating one of those is quoting, not calling."""
+    keys: set[str] = set()
+    for m in messages:
+        if isinstance(m, HumanMessage):
+            continue
+        text = message_text(m)
+        data = unfence(text)
+        for piece in _strings(data) if data is not None else [text]:
+            at = piece.find("{")
+            while at >= 0:
+                keys.update(call_key(c) for c in _json_calls(piece[at:], names, whole=False))
+                at = piece.find("{", at + 1)
+    return keys
+
+
+def _strings(data: Any):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for v in data.values():
+            yield from _strings(v)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _strings(v)
 
 
 def _rounds(messages: list[BaseMessage]) -> int:
@@ -111,8 +156,16 @@ class ShopMiddleware(AgentMiddleware):
         reply = response.result[-1]
         calls = [c for c in getattr(reply, "tool_calls", []) if c.get("name")]
         if not calls and isinstance(reply, AIMessage):
-            calls = text_tool_calls(message_text(reply), {t.name for t in request.tools})
-            if calls:
+            names = {t.name for t in request.tools}
+            calls = text_tool_calls(message_text(reply), names)
+            quoted = quoted_calls(request.messages, names) if calls else set()
+            if any(call_key(c) in quoted for c in calls):
+                # Product text said {"name": ...}: the model is repeating data, so the reply
+                # stays an answer and nothing runs.
+                log.warning("ignored tool call(s) quoted from data: %s", [call_key(c) for c in calls])
+                turn.events.append("quoted_tool_call")
+                calls = []
+            elif calls:
                 log.info("model wrote %d tool call(s) as JSON text: %s", len(calls), [c["name"] for c in calls])
                 turn.events.append("json_tool_call")
         if not calls:
