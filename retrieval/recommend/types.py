@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ..errors import ConfigError
 from ..products import Product
 
 Role = Literal["match", "buy again", "add-on", "alternative", "for you", "popular"]
@@ -68,6 +70,12 @@ class Filters:
     exclude_owned: bool = False
     exclude: tuple[str, ...] = ()
     restrict: tuple[str, ...] = ()  # if non-empty, only these ids may be shown
+
+    def __post_init__(self) -> None:
+        for name in ("min_price", "max_price"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise ConfigError(f"{name} must be a number >= 0, got {value!r}.")
 
     def is_empty(self) -> bool:
         return self == Filters()

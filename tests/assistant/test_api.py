@@ -80,3 +80,9 @@ def test_rules_filter_by_thresholds_and_side(make_shop, bundled_dataset):
     assert 0 < strict["matched"] < anywhere["matched"]
     with pytest.raises(ConfigError, match="side"):
         stored.rules("85123A", side="left")
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1.0, "2"])
+def test_a_price_bound_that_is_no_price_is_refused(shop, bad):
+    with pytest.raises(ConfigError, match="max_price"):
+        shop.recommend("mugs", max_price=bad)
