@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any
 
 import gradio as gr
@@ -9,19 +11,31 @@ import gradio as gr
 from assistant import ShoppingAssistant
 from assistant.access import Credentials
 
+from .console import build_console
+from .endpoints import build_endpoints
+from .shopper import build_shopper
 
-def create_app(shopper: ShoppingAssistant, credentials: Credentials | None = None, **options: Any) -> gr.Blocks:
+log = logging.getLogger(__name__)
+
+
+def create_app(shopper: ShoppingAssistant, credentials: Credentials | None = None, *,
+               home: str | os.PathLike[str] | None = None, stream_delay: float = 0.02,
+               **options: Any) -> gr.Blocks:
     """The web app. `shopper` answers shoppers; the console uses `shopper.as_role("service")`
-    and is only opened by `credentials` (None: the console stays closed)."""
-    with gr.Blocks(title="shopassist") as app:
+    (same data, its own sessions) and is only opened by `credentials` (None: it stays closed
+    and says how to open it). `home` is the data root where the evaluation chart is looked
+    for ($SHOPASSIST_HOME when None); `stream_delay` paces the streamed reply."""
+    if options:
+        log.debug("create_app ignores options %s", sorted(options))
+    service = shopper.as_role("service")
+    with gr.Blocks(title="shopassist", analytics_enabled=False) as app:
         gr.Markdown("# shopassist")
-        chat = gr.Chatbot()
-        box = gr.Textbox(label="Ask")
-
-        def answer(message: str, history: list[dict[str, Any]], request: gr.Request):
-            reply = shopper.chat(request.session_hash or "anonymous", message)
-            return "", [*history, {"role": "user", "content": message},
-                        {"role": "assistant", "content": reply.text}]
-
-        box.submit(answer, [box, chat], [box, chat])
+        with gr.Tabs():
+            with gr.Tab("Shop", id="shop"):
+                build_shopper(app, shopper, stream_delay=stream_delay)
+            with gr.Tab("Customer service", id="console"):
+                build_console(service, credentials, home)
+        build_endpoints(shopper)
+    # Concurrency is set per event (chat turns run side by side); the queue keeps streaming.
+    app.queue(default_concurrency_limit=None)
     return app

@@ -18,10 +18,12 @@ from .http import create_api
 log = logging.getLogger(__name__)
 
 
-def build_server(shopper: ShoppingAssistant, credentials: Credentials | None = None) -> FastAPI:
-    """The FastAPI app with the Gradio app mounted at /."""
+def build_server(shopper: ShoppingAssistant, credentials: Credentials | None = None,
+                 **app_options: Any) -> FastAPI:
+    """The FastAPI app with the Gradio app mounted at /. `app_options` go to `create_app`
+    (e.g. `home`, where the evaluation chart is looked for)."""
     api = create_api(shopper, credentials)
-    return gr.mount_gradio_app(api, create_app(shopper, credentials), path="/")
+    return gr.mount_gradio_app(api, create_app(shopper, credentials, **app_options), path="/")
 
 
 def launch(home: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 7860,
@@ -31,6 +33,6 @@ def launch(home: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", 
     import uvicorn
 
     shopper = ShoppingAssistant.open(home, model=model, **options)
-    server = build_server(shopper, load_credentials(home))
+    server = build_server(shopper, load_credentials(home), home=home)
     log.info("serving shopassist on http://%s:%d", host, port)
     uvicorn.run(server, host=host, port=port, log_level="warning")

@@ -1,0 +1,55 @@
+"""The rule pictures and the evaluation chart lookup (matplotlib, no browser)."""
+
+from __future__ import annotations
+
+from ui.evaluation import evaluation_chart
+from ui.plots import lift_band, rule_network, scatter_frame
+
+RULES = [
+    {"antecedent": ["A"], "consequent": "B", "support": 0.01, "confidence": 0.6, "lift": 25.0,
+     "text": "A then B"},
+    {"antecedent": ["A", "C"], "consequent": "D", "support": 0.02, "confidence": 0.3, "lift": 1.5,
+     "text": "A and C then D"},
+]
+
+
+def test_lift_bands_cover_every_lift():
+    assert [lift_band(x) for x in (0.5, 1.0, 3, 10, 20, 1e9)] == [
+        "lift < 1", "lift 1–2", "lift 2–5", "lift 5–20", "lift ≥ 20", "lift ≥ 20"]
+
+
+def test_scatter_frame_has_a_row_per_rule_with_its_band():
+    frame = scatter_frame(RULES)
+    assert list(frame["lift band"]) == ["lift ≥ 20", "lift 1–2"]
+    assert list(frame.columns) == ["support", "confidence", "lift", "lift band", "rule"]
+    assert scatter_frame([]).empty
+
+
+def test_rule_network_draws_an_arrow_per_antecedent_item_and_keeps_dollars_literal():
+    titles = {"A": "MUG $5 $OFF$", "B": "PLATE", "C": "CUP", "D": "SAUCER"}
+    fig = rule_network("A", RULES, titles.get)
+    ax = fig.axes[0]
+    arrows = [c for c in ax.texts if getattr(c, "arrow_patch", None) is not None]
+    assert len(arrows) == 3  # A->B, A->D, C->D
+    labels = [t.get_text() for t in ax.texts if t.get_text()]
+    assert "MUG $5 $OFF$" in labels and "SAUCER" in labels
+    fig.canvas.draw()  # mathtext would fail or eat the dollars; parse_math=False keeps them
+
+
+def test_rule_network_without_rules_says_so():
+    ax = rule_network("A", [], lambda pid: pid).axes[0]
+    assert "no rules" in ax.texts[0].get_text()
+
+
+def test_evaluation_chart_only_when_results_exist(tmp_path):
+    from retrieval.evaluation.results import EvalResults, ModeResult
+
+    assert evaluation_chart(tmp_path) is None
+    EvalResults(split={"name": "test", "cut": "2011-09-09"}, ks=(10,), catalogue_size=10,
+                users={"all": 5},
+                rows=[ModeResult("popular", "all", 5, {"ndcg@10": 0.2, "recall@10": 0.1})]
+                ).save_json(tmp_path / "eval" / "results.json")
+    image = evaluation_chart(tmp_path)  # no PNG saved: redrawn from the JSON
+    assert image is not None and image.size[0] > 300
+    (tmp_path / "eval" / "results.json").write_text("{broken")
+    assert evaluation_chart(tmp_path) is None

@@ -1,0 +1,46 @@
+"""The evaluation chart, when `shopassist eval` has saved one under the data root."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from retrieval.config import data_root
+
+log = logging.getLogger(__name__)
+
+
+def evaluation_chart(home: str | os.PathLike[str] | None = None) -> Any | None:
+    """The chart as a PIL image, or None when no evaluation results exist.
+
+    `shopassist eval` writes ``<home>/eval/results.json`` and a PNG beside it; the PNG is shown
+    as is, and redrawn from the JSON when only that is there. Loaded as an image (not a path)
+    so Gradio serves a copy and the data root never becomes a served folder.
+    """
+    from PIL import Image
+
+    folder = data_root(home) / "eval"
+    results, png = folder / "results.json", folder / "results.png"
+    if not results.is_file():
+        return None
+    try:
+        if not png.is_file():
+            png = _redraw(results)
+        with Image.open(png) as img:
+            return img.copy()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("cannot show the evaluation chart from %s: %s", folder, exc)
+        return None
+
+
+def _redraw(results: Path) -> Path:
+    from retrieval.evaluation.results import EvalResults
+
+    data = EvalResults.from_dict(json.loads(results.read_text()))
+    k = 10 if 10 in data.ks else max(data.ks)
+    out = Path(tempfile.mkdtemp(prefix="shopassist-eval-")) / "results.png"
+    return data.plot(out, keys=(f"ndcg@{k}", f"recall@{k}"))
