@@ -8,7 +8,7 @@ PORT   ?= 7860
 # Everything `make run` builds stays inside the clone unless the caller says otherwise.
 export SHOPASSIST_HOME ?= $(CURDIR)/.shopassist
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean check-reliability
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[all,dev]'
 	$(PY) -m pip check
+	# The browser tests drive Debian's chromium (Playwright's own browser download needs the
+	# internet). As root apt-get runs directly, otherwise through sudo; with neither, a warning
+	# and the browser tests skip.
+	command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "warning: chromium is missing and cannot be installed here (no root, no sudo);" \
+	    "install Debian's chromium package for the browser tests" >&2; SUDO=skip; fi; \
+	  [ "$$SUDO" = skip ] || { $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; }
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +40,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run_all
+
+# The load and fault tests at full size: 50 sessions x 60 s of chat, >= 10 kill -9 of a build,
+# damaged indexes, Chroma outages (`make test` runs them short). Stopped after 40 minutes.
+check-reliability: $(STAMP)
+	SHOPASSIST_RELIABILITY=full timeout --kill-after=60 2400 $(VENV)/bin/python -m pytest -m reliability
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -40,7 +40,7 @@ def is_unchanged(index_root: Path, live: BuildInfo, store: StoreSpec, template: 
     needed = [MANIFEST_FILE, VECTORS_FILE, IDS_FILE, RECORDS_FILE]
     if live.store.host is None:
         needed.append("chroma/chroma.sqlite3")
-    if not all((folder / name).exists() for name in needed):
+    if not all((folder / name).exists() for name in needed) or not _mirror_intact(folder, live.count):
         return False
     if live.store.host is None:
         return True
@@ -51,6 +51,17 @@ def is_unchanged(index_root: Path, live: BuildInfo, store: StoreSpec, template: 
     except Exception as exc:  # chromadb raises many kinds for "not there"
         log.warning("the live collection %s is gone (%s); rebuilding", live.collection, exc)
         return False
+
+
+def _mirror_intact(folder: Path, count: int) -> bool:
+    """The mirror loads whole: a damaged one (say a truncated vectors.npy) must not pass for an
+    up-to-date index, or the `shopassist build` that open_index asks for would change nothing."""
+    try:
+        mirror = VectorMirror.load(folder)
+    except (OSError, ValueError) as exc:
+        log.warning("the live build's vectors are unreadable (%s); rebuilding", exc)
+        return False
+    return len(mirror) == count and mirror.vectors.ndim == 2
 
 
 def read_live(index_root: Path, live: BuildInfo, records: IndexRecords) -> LiveContents:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import index_dir
-from ..errors import IndexNotFoundError, ModelMismatchError, NotFoundError
+from ..errors import IndexNotFoundError, ModelMismatchError, NotFoundError, StoreUnavailableError
 from .builds import BuildInfo, build_folder, read_current
 from .encoder import Encoder
 from .mirror import ScoredProduct, VectorMirror
@@ -20,6 +20,9 @@ from .transformers_encoder import encoder_for
 log = logging.getLogger(__name__)
 
 _REBUILD = "Run `shopassist build` to build it."
+# A plain build trusts a live build whose files are all there (it never opens the live Chroma
+# folder; see live.py), so damage inside Chroma needs a build that writes everything anew.
+_REBUILD_FULL = "Run `shopassist build --full` to rebuild it."
 
 
 class ProductIndex:
@@ -125,18 +128,21 @@ def open_index(root: str | os.PathLike[str] | None = None, *, encoder: Encoder |
         mirror = VectorMirror.load(folder)
     except (OSError, ValueError) as exc:
         raise IndexNotFoundError(f"the product index in {folder} is incomplete ({exc}). {_REBUILD}") from None
-    client = connect(info.store, folder / "chroma" if info.store.host is None else None)
     try:
+        client = connect(info.store, folder / "chroma" if info.store.host is None else None)
         collection = get_collection(client, info.collection)
-    except Exception as exc:  # chromadb: NotFoundError / ValueError depending on the client
+        stored = collection.count()
+    except StoreUnavailableError:
+        raise
+    except Exception as exc:  # chromadb: NotFoundError, ValueError, InternalError (a damaged database)
         raise IndexNotFoundError(
-            f"the collection {info.collection!r} of build {info.build_id} is missing from "
-            f"{info.store.describe()} ({exc}). {_REBUILD}"
+            f"the collection {info.collection!r} of build {info.build_id} is missing or damaged in "
+            f"{info.store.describe()} ({type(exc).__name__}: {exc}). {_REBUILD_FULL}"
         ) from None
-    if not len(mirror) == collection.count() == info.count:
+    if not len(mirror) == stored == info.count:
         raise IndexNotFoundError(
             f"the product index in {folder} is incomplete ({len(mirror)} vectors, "
-            f"{collection.count()} in Chroma, {info.count} expected). {_REBUILD}"
+            f"{stored} in Chroma, {info.count} expected). {_REBUILD_FULL}"
         )
     return ProductIndex(info, folder, collection, mirror, encoder)
 

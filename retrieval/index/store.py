@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +24,12 @@ log = logging.getLogger(__name__)
 DEFAULT_COLLECTION = "products"
 DEFAULT_EF_SEARCH = 400  # default 100 gave recall 0.95 on 10k real titles; 400 ~0.99+
 READ_PAGE = 5000
+# Pauses between tries of a request to a Chroma server that cannot be reached (3.75 s in all):
+# long enough to ride out a restart, short enough that a dead server is soon an error.
+RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0)
+_NOT_RETRIED = frozenset({"create_collection", "delete_collection"})  # a lost reply makes a retry fail
+TIMEOUT_ENV = "SHOPASSIST_CHROMA_TIMEOUT"
+DEFAULT_SERVER_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,9 @@ class StoreSpec:
 
 
 def connect(spec: StoreSpec, folder: str | os.PathLike[str] | None = None):
-    """A Chroma client: PersistentClient on `folder` when embedded, else an HttpClient."""
+    """A Chroma client: PersistentClient on `folder` when embedded, else an HttpClient whose
+    requests (and those of its collections) retry a brief outage, then raise
+    StoreUnavailableError naming the server."""
     import chromadb
     from chromadb.config import Settings
 
@@ -87,16 +96,101 @@ def connect(spec: StoreSpec, folder: str | os.PathLike[str] | None = None):
             raise ValueError("an embedded store needs a folder")
         Path(folder).mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(folder), settings=settings)
-    try:
+
+    def attempt():
+        _probe(spec)
         client = chromadb.HttpClient(host=spec.host, port=spec.port, settings=settings)
+        _bound_requests(client)
         client.heartbeat()
-    except Exception as exc:  # chromadb raises ValueError, httpx errors, ... for one cause
-        raise StoreUnavailableError(
-            f"cannot reach the Chroma server at {spec.host}:{spec.port} ({exc}). Start it with "
-            f"`chroma run --host {spec.host} --port {spec.port} --path DIR`, or build without "
-            "--chroma-host to use the embedded store."
-        ) from None
-    return client
+        return client
+
+    # chromadb raises ValueError, httpx errors, ... for one cause while the client is made.
+    return _Guarded(_request(spec, "connect", attempt, transient=(Exception,)), spec)
+
+
+def server_timeout() -> float:
+    """Seconds a Chroma server may take to answer one request (chromadb's own client waits
+    forever, so a server that stops answering would hang the caller)."""
+    return float(os.environ.get(TIMEOUT_ENV, DEFAULT_SERVER_TIMEOUT))
+
+
+def _probe(spec: StoreSpec) -> None:
+    # HttpClient() talks to the server before we can bound its waits; ask it first, bounded.
+    import httpx
+
+    url = f"http://{spec.host}:{spec.port}/api/v2/heartbeat"
+    httpx.get(url, timeout=min(server_timeout(), 10.0)).raise_for_status()
+
+
+def _bound_requests(client) -> None:
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(server_timeout(), connect=min(server_timeout(), 10.0))
+    else:  # another chromadb layout: keep working, unbounded
+        log.debug("cannot bound the Chroma client's request time on this chromadb version")
+
+
+def _unreachable(spec: StoreSpec, exc: Exception, tries: int) -> StoreUnavailableError:
+    return StoreUnavailableError(
+        f"cannot reach the Chroma server at {spec.host}:{spec.port} ({type(exc).__name__}: {exc}; "
+        f"{tries} tries). Start it with `chroma run --host {spec.host} --port {spec.port} --path DIR` "
+        "(the folder it served from) and try again, or build without --chroma-host to use the "
+        "embedded store."
+    )
+
+
+def _request(spec: StoreSpec, what: str, send, *, retry: bool = True, transient: tuple = ()):
+    """`send()`, tried again after each RETRY_DELAYS pause while the server cannot be reached.
+    A timeout is not retried: the server took the request and stopped answering, and waiting
+    the full timeout again several times would look like a hang."""
+    import httpx
+
+    delays = RETRY_DELAYS if retry else ()
+    for tries, delay in enumerate((*delays, None), start=1):
+        try:
+            return send()
+        except StoreUnavailableError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise _unreachable(spec, exc, tries) from None
+        except (httpx.TransportError, *transient) as exc:
+            if delay is None:
+                raise _unreachable(spec, exc, tries) from None
+            log.warning("Chroma server %s:%d: %s failed (%s); retrying in %.2f s",
+                        spec.host, spec.port, what, exc, delay)
+            time.sleep(delay)
+    raise AssertionError("the loop above returns or raises")
+
+
+class _Guarded:
+    """A Chroma server client or collection: every request goes through `_request`.
+    Chroma's own answers (not found, bad request) pass through untouched."""
+
+    def __init__(self, target, spec: StoreSpec) -> None:
+        self._target = target
+        self._spec = spec
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            result = _request(self._spec, name, lambda: attr(*args, **kwargs), retry=name not in _NOT_RETRIED)
+            return _Guarded(result, self._spec) if _is_collection(result) else result
+
+        return call
+
+    def __repr__(self) -> str:
+        return f"{self._target!r} on {self._spec.host}:{self._spec.port}"
+
+
+def _is_collection(value) -> bool:
+    from chromadb.api.models.Collection import Collection
+
+    return isinstance(value, Collection)
 
 
 def create_collection(client, name: str, spec: StoreSpec, metadata: dict):

@@ -79,6 +79,7 @@ def _killed(proc: subprocess.Popen, delay: float) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.reliability  # kills aimed at chosen phases; tests/reliability kills the CLI at random ones
 def test_killed_builds_leave_the_old_index_answering_identically(tmp_path, retail, plumbing_catalogue, encoder):
     root = tmp_path / "home"
     live = build_index(plumbing_catalogue, root, encoder=encoder)
