@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from .baskets import Baskets
 from .errors import IndexNotFoundError
@@ -58,9 +59,15 @@ class Dataset:
             raise IndexNotFoundError(
                 f"no cleaned dataset in {folder}. Run `shopassist ingest --save` (or `shopassist build`)."
             )
-        frame = _as_nullable_strings(pd.read_parquet(folder / "products.parquet"))
-        lines = _as_nullable_strings(pd.read_parquet(folder / "lines.parquet"))
-        meta = json.loads((folder / "meta.json").read_text())
+        try:
+            frame = _as_nullable_strings(pd.read_parquet(folder / "products.parquet"))
+            lines = _as_nullable_strings(pd.read_parquet(folder / "lines.parquet"))
+            meta = json.loads((folder / "meta.json").read_text())
+        except (OSError, ValueError, pa.ArrowException) as exc:  # truncated, garbage, missing part
+            raise IndexNotFoundError(
+                f"the cleaned dataset in {folder} is damaged ({type(exc).__name__}: {exc}). "
+                "Run `shopassist ingest --save` (or `shopassist build`) to write it again."
+            ) from exc
         report = IngestReport.from_dict(meta["report"]) if meta.get("report") else None
         return cls(Catalogue(frame), Baskets(lines), report)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from retrieval.ingest.online_retail import NON_PRODUCT_CODES
 from retrieval.report import IngestReport
@@ -83,3 +84,14 @@ def test_dataset_round_trips_through_parquet(bundled_dataset, tmp_path):
     pd.testing.assert_frame_equal(again.baskets.lines, bundled_dataset.baskets.lines)
     assert again.report == bundled_dataset.report
     assert again.fingerprint() == bundled_dataset.fingerprint()
+
+
+@pytest.mark.parametrize("part", ["products.parquet", "lines.parquet", "meta.json"])
+def test_a_damaged_saved_dataset_names_the_command_that_rewrites_it(bundled_dataset, tmp_path, part):
+    from retrieval.dataset import Dataset
+    from retrieval.errors import IndexNotFoundError
+
+    folder = bundled_dataset.save(tmp_path / "dataset")
+    (folder / part).write_bytes(b"not what was saved")
+    with pytest.raises(IndexNotFoundError, match=r"damaged.*shopassist ingest --save"):
+        Dataset.load(folder)
