@@ -142,6 +142,7 @@ def test_evaluation_chart_is_shown_when_results_exist(console, ui_artifacts):
     page.get_by_role("tab", name="Evaluation").click()
     page.wait_for_selector("#console-evaluation img")
     assert not page.locator("#console-no-evaluation").is_visible()
+    shot(page, ui_artifacts, "console-6-evaluation")
     page.click("#console-logout")
     page.wait_for_selector("#console-user textarea")
     assert not page.locator("#console-main").is_visible()
