@@ -32,7 +32,7 @@ def slider_ranges(service: ShoppingAssistant) -> dict[str, float]:
     for key in ranges:
         try:
             top = service.rules(k=1, by=key).get("rules") or []
-        except (ShopassistError, LookupError):
+        except ShopassistError:
             return ranges
         if top:
             ranges[key] = float(top[0][key])
@@ -83,7 +83,7 @@ def build_rules_explorer(service: ShoppingAssistant, authorized: gr.State) -> No
         try:
             found = service.rules(ref or None, k=int(k), by=key, side=on, min_support=support,
                                   min_confidence=confidence, min_lift=lift)
-        except (ShopassistError, LookupError) as exc:
+        except ShopassistError as exc:
             text = warn(exc if isinstance(exc, ShopassistError) else f"No product matches {ref!r}.")
             return markdown_text(text), _frame([], title_of), None, None, None, None
         rules = found.get("rules") or []

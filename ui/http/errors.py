@@ -84,14 +84,6 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, kind, str(exc))
 
 
-async def _lookup(request: Request, exc: Exception) -> JSONResponse:
-    # The assistant's title/id resolver raises a bare LookupError for "no product matches";
-    # KeyError and IndexError are LookupErrors too but mean a bug, so they stay 500s.
-    if type(exc) is not LookupError:
-        raise exc
-    return error_response(404, "not_found", str(exc))
-
-
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Only where and what: pydantic's "input" may be a 100k-character string and "ctx"
     # may hold exception objects, neither belongs in a response.
@@ -121,7 +113,6 @@ async def _internal(request: Request, exc: Exception) -> JSONResponse:
 def install(api: FastAPI) -> None:
     """Register the handlers that give every error response the shape above."""
     api.add_exception_handler(ShopassistError, _domain)
-    api.add_exception_handler(LookupError, _lookup)
     api.add_exception_handler(RequestValidationError, _invalid)
     api.add_exception_handler(StarletteHTTPException, _http)
     api.add_exception_handler(Exception, _internal)
