@@ -114,7 +114,7 @@ def quoted_calls(messages: list[BaseMessage], names: set[str]) -> set[str]:
             continue
         text = message_text(m)
         data = unfence(text)
-        for piece in _strings(data) if data is not None else [text]:
+        for piece in strings(data) if data is not None else [text]:
             at = piece.find("{")
             while at >= 0:
                 keys.update(call_key(c) for c in _json_calls(piece[at:], names, whole=False))
@@ -122,15 +122,16 @@ def quoted_calls(messages: list[BaseMessage], names: set[str]) -> set[str]:
     return keys
 
 
-def _strings(data: Any):
+def strings(data: Any):
+    """Every string inside a JSON-like value (dicts, lists and tuples walked)."""
     if isinstance(data, str):
         yield data
     elif isinstance(data, dict):
         for v in data.values():
-            yield from _strings(v)
-    elif isinstance(data, list):
+            yield from strings(v)
+    elif isinstance(data, list | tuple):
         for v in data:
-            yield from _strings(v)
+            yield from strings(v)
 
 
 def _rounds(messages: list[BaseMessage]) -> int:

@@ -22,6 +22,7 @@ from langchain_core.messages import SystemMessage, ToolMessage
 from pydantic import Field
 
 from assistant import ShoppingAssistant
+from assistant.agent.middleware import strings
 from assistant.agent.planner import OfflinePlanner
 from assistant.agent.prompts import CONTEXT_CLOSE, SYSTEM_PROMPT, TOOL_CLOSE, unfence
 from retrieval.products import Catalogue
@@ -81,17 +82,6 @@ class RecordingPlanner(OfflinePlanner):
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001
         self.seen.append(list(messages))
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
-
-
-def strings(obj: Any):
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from strings(v)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from strings(v)
 
 
 def product_ids(obj: Any) -> set[str]:
