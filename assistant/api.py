@@ -92,7 +92,7 @@ class ShoppingAssistant:
 
     def _chat(self, session_id: str, message: str, customer_id: str | None) -> Reply:
         session = self.sessions.get(session_id, customer_id)
-        toolbox = ToolBox(self.retriever, session, self.role, self.dataset)
+        toolbox = self._tools(session)
         ledger = Ledger(products=dict(session.known)).extend(session.shown)
         result = self.loop.run(self._messages(session, message), toolbox, ledger)
         self._remember(session, message, result, ledger)
@@ -141,8 +141,9 @@ class ShoppingAssistant:
         return session
 
     # -- direct calls, the same dict shapes as the tools -------------------------------------
-    def _tools(self) -> ToolBox:
-        return ToolBox(self.retriever, Session("_direct"), self.role, self.dataset)
+    def _tools(self, session: Session | None = None) -> ToolBox:
+        """This role's tools over a session (a throwaway one for the direct calls)."""
+        return ToolBox(self.retriever, session or Session("_direct"), self.role, self.dataset)
 
     def recommend(self, question: str, min_price: float | None = None, max_price: float | None = None,
                   k: int = 5) -> dict[str, Any]:
@@ -203,7 +204,7 @@ class ShoppingAssistant:
 
     def basket(self, session_id: str) -> dict[str, Any]:
         """The session's basket: lines, item count, total."""
-        return ToolBox(self.retriever, self.sessions.get(session_id), self.role, self.dataset).show_basket()
+        return self._tools(self.sessions.get(session_id)).show_basket()
 
     def add_to_basket(self, session_id: str, product_id: str, quantity: int = 1) -> dict[str, Any]:
         """Add `quantity` of a product (id) to the session's basket; returns the basket."""
@@ -228,7 +229,7 @@ class ShoppingAssistant:
         """What goes with the session's basket (rules and co-purchase evidence), or the
         bestsellers while the basket is empty."""
         session = self.sessions.get(session_id)
-        tools = ToolBox(self.retriever, session, self.role, self.dataset)
+        tools = self._tools(session)
         tools.k = k
         if session.basket:
             return tools.bought_together(["basket"])
