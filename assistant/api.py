@@ -21,10 +21,11 @@ from retrieval.errors import AccessDeniedError, ConfigError, NotFoundError
 from retrieval.recommend import Retriever
 
 from .agent.grounding import Grounding, Ledger
-from .agent.loop import MAX_ROUNDS, AgentLoop
+from .agent.limits import TurnLimits
+from .agent.loop import AgentLoop
 from .agent.models import make_model
 from .agent.prompts import SYSTEM_PROMPT, session_context
-from .agent.tools import LIST_TOOLS, ToolBox, money, recommendations_dict
+from .agent.tools import LIST_TOOLS, SERVICE_TOOLS, ToolBox, money, recommendations_dict
 from .session import Session, SessionStore
 
 log = logging.getLogger(__name__)
@@ -53,15 +54,16 @@ class Reply:
 
 class ShoppingAssistant:
     def __init__(self, retriever: Retriever, dataset: Any = None, *, model: str | BaseChatModel = "offline",
-                 role: str = "shopper", max_rounds: int = MAX_ROUNDS, sessions: SessionStore | None = None,
-                 rule_store: Any = None, **model_options: Any) -> None:
+                 role: str = "shopper", max_rounds: int | None = None, sessions: SessionStore | None = None,
+                 rule_store: Any = None, limits: TurnLimits | None = None, **model_options: Any) -> None:
         if role not in ROLES:
             raise ConfigError(f"role must be one of {', '.join(ROLES)}, got {role!r}.")
         self.retriever, self.dataset, self.role = retriever, dataset, role
         self.rule_store = rule_store  # retrieval.rules.RuleStore, for `rules()` without an item
-        self.model = make_model(model, **model_options)
+        self.limits = limits or TurnLimits.from_env(max_rounds=max_rounds)
+        self.model = make_model(model, limits=self.limits, **model_options)
         self.sessions = sessions or SessionStore()
-        self.loop = AgentLoop(self.model, Grounding(retriever.titles), max_rounds=max_rounds)
+        self.loop = AgentLoop(self.model, Grounding(retriever.titles, tool_names=SERVICE_TOOLS), limits=self.limits)
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, model: str | BaseChatModel = "offline",
@@ -93,6 +95,7 @@ class ShoppingAssistant:
     def _chat(self, session_id: str, message: str, customer_id: str | None) -> Reply:
         session = self.sessions.get(session_id, customer_id)
         toolbox = self._tools(session)
+        toolbox.message = message  # the basket tools run only when this message asks for a change
         ledger = Ledger(products=dict(session.known)).extend(session.shown)
         result = self.loop.run(self._messages(session, message), toolbox, ledger)
         self._remember(session, message, result, ledger)
@@ -119,12 +122,12 @@ class ShoppingAssistant:
             if "error" in r.data:
                 continue
             if r.name in LIST_TOOLS:
-                session.shown = [{"product_id": p["product_id"], "title": p["title"], "price": p["price"]}
-                                 for p in r.data.get("products", [])]
+                session.shown = [{k: p.get(k) for k in ("product_id", "title", "price", "category", "role",
+                                                        "evidence")} for p in r.data.get("products", [])]
                 session.focus = None  # a new list: "it" now means its first item
             if r.name == "search_products":
                 session.last_search = {k: v for k, v in r.args.items() if k != "exclude"}
-            single = r.data.get("product") or r.data.get("added") or r.data.get("anchor")
+            single = r.data.get("product") or r.data.get("added") or r.data.get("anchor") or r.data.get("removed")
             if single:
                 session.focus = {"product_id": single["product_id"], "title": single["title"],
                                  "price": single.get("price")}

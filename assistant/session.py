@@ -57,13 +57,24 @@ class Session:
 
     def context(self) -> dict[str, Any]:
         """What the model needs to resolve follow-ups: shown list, basket, last search."""
+        # The model sees each shown product's first reason in words; the full evidence stays
+        # in the session for `why_recommended` (short context: small models are slow to read).
         return {
-            "shown": [{"n": i + 1, **p} for i, p in enumerate(self.shown)],
+            "shown": [{"n": i + 1, **{k: p.get(k) for k in ("product_id", "title", "price")},
+                       **({"reason": p["evidence"][0]["text"]} if p.get("evidence") else {})}
+                      for i, p in enumerate(self.shown)],
             "basket": [{"product_id": pid, "quantity": q} for pid, q in self.basket.items()],
             "last_search": self.last_search,
             "focus": self.focus,
             "customer_id": self.customer_id,
+            "last_action": self.last_action,
         }
+
+    @property
+    def last_action(self) -> str | None:
+        """The first tool the assistant's previous turn called (what "and 2 of X" continues)."""
+        last = next((t for t in reversed(self.turns) if t.role == "assistant"), None)
+        return last.tool_calls[0]["name"] if last and last.tool_calls else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

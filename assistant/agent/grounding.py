@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrieval.recommend.question import parse_prices
+
 _PRICE = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _TOKEN = re.compile(r"\b[0-9A-Z][0-9A-Za-z]{3,11}\b")
@@ -23,6 +25,7 @@ _ID_LIKE = re.compile(r"^\d{5}[A-Za-z]{0,3}$")  # the shape of a retail stock co
 @dataclass
 class Ledger:
     products: dict[str, str] = field(default_factory=dict)  # id -> title
+    prices: dict[str, float] = field(default_factory=dict)  # id -> unit price
     numbers: set[float] = field(default_factory=set)
     percents: set[float] = field(default_factory=set)
     quotes: list[str] = field(default_factory=list)  # catalogue descriptions: quoted, not claimed
@@ -33,6 +36,8 @@ class Ledger:
         if isinstance(data, Mapping):
             if "product_id" in data and "title" in data:
                 self.products[str(data["product_id"])] = str(data["title"])
+                if isinstance(data.get("price"), int | float) and not isinstance(data.get("price"), bool):
+                    self.prices[str(data["product_id"])] = float(data["price"])
             if isinstance(data.get("description"), str):
                 self.quotes.append(data["description"])
             for value in data.values():
@@ -71,10 +76,21 @@ class Verdict:
         return {"ok": self.ok, "problems": list(self.problems), "action": self.action}
 
 
+# Tool internals a shopper must never see: call JSON, tool and argument talk.
+_RAW_CALL = re.compile(r'"(?:name|arguments|tool|function|parameters)"\s*:|</?tool_call>|```json|\{\{\s*"', re.I)
+_INTERNALS = re.compile(r"\b(?:function call|tool call|tool output|session[_ ](?:context|state)|the \w+ (?:function|tool)\b"
+                        r"|with the following (?:arguments|parameters))", re.I)
+# "LUNCH BAG RED (20725, £1.65": a product id with the price written beside it.
+_ID_PRICE = re.compile(r"\(\s*([0-9A-Za-z][\w.-]*)\s*,\s*£\s?(\d+(?:\.\d+)?)")
+_MONEY_WORD = re.compile(r"£|\bpounds?\b|\bquid\b|\bgbp\b|\bpence\b|\d\s*p\b", re.I)
+_NAMED_ID = re.compile(r"([^\n()]{0,120})\(\s*([0-9A-Za-z][\w.-]*)\s*[,)]")
+
+
 class Grounding:
     """Checks answers against a ledger, knowing the catalogue's ids and titles."""
 
-    def __init__(self, titles: Mapping[str, str]) -> None:
+    def __init__(self, titles: Mapping[str, str], tool_names: Iterable[str] = ()) -> None:
+        self.tool_names = tuple(tool_names)
         self.ids = set(titles)
         # Titles of two or more words only: a one-word title ("BAG") is a common word too.
         self.titles = {t.lower(): pid for pid, t in titles.items() if len(t.split()) >= 2 and len(t) >= 8}
@@ -97,6 +113,8 @@ class Grounding:
         for title, pid in self.titles.items():
             if title in lowered and pid not in ledger.products:
                 problems.append(f"product {title.upper()!r} ({pid}) was not returned by any tool")
+        problems += self._internals(text)
+        problems += self._claims(text, ledger)
         for raw in _PRICE.findall(text):
             value = float(raw.replace(",", ""))
             if not any(abs(value - n) < 0.006 for n in ledger.numbers):
@@ -107,3 +125,44 @@ class Grounding:
             if not any(abs(value - p) <= 0.5 + 1e-9 for p in ledger.percents):
                 problems.append(f"figure {raw}% matches no tool output")
         return problems
+
+    def _internals(self, text: str) -> list[str]:
+        out = []
+        if _RAW_CALL.search(text):
+            out.append("the answer holds raw tool-call JSON")
+        named = [n for n in self.tool_names if n in text]
+        if named:
+            out.append(f"the answer names tools ({', '.join(named)})")
+        elif _INTERNALS.search(text):
+            out.append("the answer talks about tool internals")
+        return out
+
+    def _claims(self, text: str, ledger: Ledger) -> list[str]:
+        """Claims that contradict the evidence: a price written beside the wrong product, a
+        product named with another product's title, a list said to be under £X that is not."""
+        out = []
+        for pid, raw in _ID_PRICE.findall(text):
+            known = ledger.prices.get(pid)
+            if known is not None and abs(known - float(raw)) >= 0.006:
+                out.append(f"{pid} is priced £{raw} in the answer but £{known:.2f} in the tool output")
+        titles = {pid: t.lower() for pid, t in ledger.products.items() if len(t.split()) >= 2}
+        for before, pid in _NAMED_ID.findall(text):
+            own, lowered = titles.get(pid), before.lower()
+            if own is None or own in lowered:
+                continue
+            other = next((t for p, t in titles.items() if p != pid and t in lowered), None)
+            if other:
+                out.append(f"{pid} is named {other.upper()!r}, another product's title")
+        # Only limits written as money ("under £10", "less than 5 pounds"): "at most 1,000 of
+        # one product" is a count.
+        lo, hi, phrases = parse_prices(text)
+        if any(not _MONEY_WORD.search(p) for p in phrases):
+            lo, hi, _ = parse_prices(" ; ".join(p for p in phrases if _MONEY_WORD.search(p)))
+        named = [pid for pid in ledger.prices if re.search(rf"(?<![\w-]){re.escape(pid)}(?![\w-])", text)]
+        for pid in named:
+            p = ledger.prices[pid]
+            if hi is not None and p > hi + 0.005:
+                out.append(f"the answer says up to £{hi:g} but {pid} costs £{p:.2f}")
+            if lo is not None and p < lo - 0.005:
+                out.append(f"the answer says from £{lo:g} but {pid} costs £{p:.2f}")
+        return out

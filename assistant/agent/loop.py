@@ -12,23 +12,33 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
+from langgraph.errors import GraphRecursionError
 
 from .grounding import Grounding, Ledger, Verdict
-from .middleware import ShopMiddleware, Turn, message_text, text_tool_calls
+from .limits import TurnLimits
+from .middleware import (
+    ShopMiddleware,
+    Turn,
+    message_text,
+    model_failures,
+    stand_in,
+    text_tool_calls,
+)
 from .planner import OfflinePlanner
 from .tools import ToolBox, agent_tools
-from .writer import FALLBACK, ToolResult, compose
+from .writer import FALLBACK, SLOW, ToolResult, compose
 
 __all__ = ["MAX_ROUNDS", "AgentLoop", "LoopResult", "message_text", "text_tool_calls"]
 
 log = logging.getLogger(__name__)
 
-MAX_ROUNDS = 4
+MAX_ROUNDS = TurnLimits().max_rounds
 
 
 @dataclass
@@ -40,8 +50,11 @@ class LoopResult:
 
 
 class AgentLoop:
-    def __init__(self, model: BaseChatModel, grounding: Grounding, max_rounds: int = MAX_ROUNDS) -> None:
-        self.model, self.grounding, self.max_rounds = model, grounding, max_rounds
+    def __init__(self, model: BaseChatModel, grounding: Grounding, max_rounds: int | None = None,
+                 limits: TurnLimits | None = None) -> None:
+        self.model, self.grounding = model, grounding
+        self.limits = limits or TurnLimits.from_env(max_rounds=max_rounds)
+        self.max_rounds = self.limits.max_rounds
         self._agents: dict[tuple[str, ...], object] = {}
         self._lock = threading.Lock()
 
@@ -54,27 +67,38 @@ class AgentLoop:
             return self._agents[names]
 
     def run(self, messages: list[BaseMessage], toolbox: ToolBox, ledger: Ledger) -> LoopResult:
-        turn = Turn(toolbox, ledger, self.max_rounds)
+        turn = Turn(toolbox, ledger, self.max_rounds, deadline=time.monotonic() + self.limits.turn_seconds)
         # Each round is a model step and a tool step; the tools-off answer is one more.
         limit = 2 * self.max_rounds + 4
-        state = self.agent(toolbox.names).invoke({"messages": list(messages)}, context=turn,
-                                                 config={"recursion_limit": limit})
+        try:
+            state = self.agent(toolbox.names).invoke({"messages": list(messages)}, context=turn,
+                                                     config={"recursion_limit": limit})
+        except GraphRecursionError:
+            log.warning("the agent did not finish within %d steps; answering from the tool output", limit)
+            turn.note("recursion_limit")
+            return LoopResult(*self.ground(stand_in(turn, SLOW), [], turn.results, ledger, turn), turn.events)
         msgs: list[BaseMessage] = state["messages"]
         last = msgs[-1]
         text = message_text(last) if isinstance(last, AIMessage) and not last.tool_calls else ""
-        return LoopResult(*self.ground(text, msgs, turn.results, ledger), turn.events)
+        return LoopResult(*self.ground(text, msgs, turn.results, ledger, turn), turn.events)
 
-    def ground(self, text: str, msgs: list[BaseMessage], results: list[ToolResult], ledger: Ledger):
+    def ground(self, text: str, msgs: list[BaseMessage], results: list[ToolResult], ledger: Ledger,
+               turn: Turn | None = None):
         problems = self.grounding.check(text, ledger) if text.strip() else ["empty answer"]
         if not problems:
             return text, results, Verdict([])
         log.warning("answer failed grounding: %s", "; ".join(problems))
         action = "repaired"
-        if not isinstance(self.model, OfflinePlanner) and text.strip():
+        if (not isinstance(self.model, OfflinePlanner) and text.strip() and msgs
+                and not (turn and turn.out_of_time())):
             retry = [*msgs, AIMessage(content=text), SystemMessage(
                 "That answer is not supported by the tool output: " + "; ".join(problems)
-                + ". Rewrite it using only products and figures from the tool output.")]
-            second = message_text(self.model.invoke(retry))
+                + ". Rewrite it in plain words using only products and figures from the tool output.")]
+            try:
+                second = message_text(self.model.invoke(retry))
+            except model_failures() as exc:  # a failed rewrite falls back to the composed answer
+                log.warning("the rewrite request failed (%s); composing from the evidence", exc)
+                second = ""
             if second.strip() and not self.grounding.check(second, ledger):
                 log.info("regenerated answer passed grounding")
                 return second, results, Verdict(problems, "regenerated")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +23,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from .grounding import Ledger
 from .prompts import ANSWER_NOW, unfence
 from .tools import ToolBox
-from .writer import ToolResult
+from .writer import SLOW, UNAVAILABLE, ToolResult, compose
 
 log = logging.getLogger("assistant.agent.loop")  # one logger name for everything a turn does
 
@@ -39,6 +41,14 @@ class Turn:
     events: list[str] = field(default_factory=list)
     done: dict[str, ToolResult] = field(default_factory=dict)  # call key -> first result
     answer_now: bool = False  # set by a repeat: the next model call gets no tools
+    deadline: float = math.inf  # time.monotonic() by which the turn must answer
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def note(self, event: str) -> None:
+        if event not in self.events:
+            self.events.append(event)
 
     def record(self, call: dict[str, Any], data: dict[str, Any]) -> None:
         result = ToolResult(call["name"], dict(call.get("args") or {}), data, call.get("id") or "")
@@ -59,12 +69,21 @@ def message_text(message: BaseMessage) -> str:
 
 
 _MAX_PROSE = 200  # characters of prose allowed around a tool call written as text
+_TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
 
 
 def text_tool_calls(text: str, names: set[str]) -> list[dict[str, Any]]:
-    """Tool calls written as JSON text: {"name", "arguments"} or {"tool", "args"}, as the whole
-    reply or in one code fence with at most a short sentence around it. A JSON object inside
-    a longer answer is a quotation (product text, say), never a call."""
+    """Tool calls written as JSON text, in every form small models write them: the whole
+    reply, one code fence, `<tool_call>` tags (one or several), a list of calls, doubled
+    braces copied from a chat template, with at most a short sentence around them. A JSON
+    object inside a longer answer is a quotation (product text, say), never a call."""
+    tagged = _TAGGED.findall(text)
+    if tagged:
+        around = _TAGGED.sub("", text)
+        if len(around.strip()) > _MAX_PROSE:
+            return []
+        calls = [c for chunk in tagged for c in _json_calls(chunk.strip(), names, whole=True)]
+        return [{**c, "id": f"text_call_{i}"} for i, c in enumerate(calls)]
     fenced = _FENCE.findall(text)
     if len(fenced) > 1:
         return []
@@ -78,22 +97,39 @@ def text_tool_calls(text: str, names: set[str]) -> list[dict[str, Any]]:
     return []
 
 
+def _decode(chunk: str) -> tuple[Any, int] | None:
+    """The JSON value at the start of chunk, also when its braces are doubled ({{...}})."""
+    for candidate in (chunk, chunk.replace("{{", "{").replace("}}", "}")):
+        try:
+            return json.JSONDecoder().raw_decode(candidate)
+        except json.JSONDecodeError:
+            continue
+    return None
+
+
 def _json_calls(chunk: str, names: set[str], *, whole: bool) -> list[dict[str, Any]]:
     """The calls in the JSON starting at the chunk's first bracket; `whole`: nothing may follow."""
-    start = 0 if chunk.startswith("[") else chunk.find("{")
+    starts = [i for i in (chunk.find("{"), chunk.find("[")) if i >= 0]
+    start = min(starts) if starts else -1
     if start < 0 or (whole and start > _MAX_PROSE):
         return []
-    try:
-        obj, end = json.JSONDecoder().raw_decode(chunk[start:])
-    except json.JSONDecodeError:
+    decoded = _decode(chunk[start:])
+    if decoded is None:
         return []
-    if whole and len(chunk[start + end:].strip()) > _MAX_PROSE:
+    obj, end = decoded
+    if whole and len(chunk[start + end:].strip(" }\n")) > _MAX_PROSE:
         return []
+    if isinstance(obj, dict) and isinstance(obj.get("tool_calls"), list):
+        obj = obj["tool_calls"]
     calls = []
     for item in obj if isinstance(obj, list) else [obj]:
         if not isinstance(item, dict):
             continue
+        if isinstance(item.get("function"), dict):  # {"type": "function", "function": {...}}
+            item = item["function"]
         name = item.get("name") or item.get("tool") or item.get("function")
+        if isinstance(name, str) and name.startswith("functions."):
+            name = name[len("functions."):]
         args = next((item[k] for k in ("arguments", "args", "parameters", "input") if k in item), {})
         if isinstance(args, str):
             try:
@@ -144,16 +180,46 @@ def _rounds(messages: list[BaseMessage]) -> int:
     return rounds
 
 
+def model_failures() -> tuple[type[BaseException], ...]:
+    """What a model server's failure raises: down, slow, overloaded, or refusing the request.
+    Configuration and programming errors are not among them: they propagate."""
+    kinds: list[type[BaseException]] = [OSError, TimeoutError]
+    try:
+        import openai
+
+        kinds.append(openai.APIError)
+    except ImportError:
+        pass
+    try:
+        import httpx
+
+        kinds.append(httpx.HTTPError)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
+def stand_in(turn: Turn, why: str) -> str:
+    """The answer when the model cannot give one: what the tools found, else a plain apology."""
+    return compose(turn.results) if turn.results else why
+
+
 class ShopMiddleware(AgentMiddleware):
     def wrap_model_call(self, request: ModelRequest, handler) -> ModelResponse:  # noqa: ANN001
         turn: Turn = request.runtime.context
+        if turn.out_of_time():
+            log.warning("the turn's time budget is spent; answering from the tool output")
+            turn.note("time_budget")
+            return ModelResponse(result=[AIMessage(content=stand_in(turn, SLOW))])
         if not turn.answer_now and _rounds(request.messages) >= turn.max_rounds:
             log.warning("no answer after %d tool rounds; asking for one with tools off", turn.max_rounds)
-            turn.events.append("max_rounds")
+            turn.note("max_rounds")
             turn.answer_now = True
         if turn.answer_now:
             return self._answer(request, handler)
-        response = handler(request)
+        response = self._call(turn, request, handler)
+        if response is None:
+            return ModelResponse(result=[AIMessage(content=stand_in(turn, UNAVAILABLE))])
         reply = response.result[-1]
         calls = [c for c in getattr(reply, "tool_calls", []) if c.get("name")]
         if not calls and isinstance(reply, AIMessage):
@@ -164,11 +230,11 @@ class ShopMiddleware(AgentMiddleware):
                 # Product text said {"name": ...}: the model is repeating data, so the reply
                 # stays an answer and nothing runs.
                 log.warning("ignored tool call(s) quoted from data: %s", [call_key(c) for c in calls])
-                turn.events.append("quoted_tool_call")
+                turn.note("quoted_tool_call")
                 calls = []
             elif calls:
                 log.info("model wrote %d tool call(s) as JSON text: %s", len(calls), [c["name"] for c in calls])
-                turn.events.append("json_tool_call")
+                turn.note("json_tool_call")
         if not calls:
             return response
         fresh = []
@@ -178,17 +244,32 @@ class ShopMiddleware(AgentMiddleware):
                 fresh.append(call)
                 continue
             log.warning("model repeated the identical call %s; stopping the tool rounds", call_key(call))
-            turn.events.append("repeated_call")
+            turn.note("repeated_call")
             turn.results.append(ToolResult(first.name, first.args, first.data, call.get("id") or "", repeated=True))
             turn.answer_now = True
         if not fresh:
             return self._answer(request, handler)
         return ModelResponse(result=[AIMessage(content="", tool_calls=fresh)])
 
+    @staticmethod
+    def _call(turn: Turn, request: ModelRequest, handler) -> ModelResponse | None:  # noqa: ANN001
+        """One model request; None when the model failed (down, timed out, refused the request).
+        The shopper then gets the stand-in answer, never a traceback."""
+        try:
+            return handler(request)
+        except model_failures() as exc:
+            log.warning("the model failed (%s: %s); answering without it", type(exc).__name__, exc)
+            turn.note("model_error")
+            return None
+
     def _answer(self, request: ModelRequest, handler) -> ModelResponse:  # noqa: ANN001
         # No tools offered: the factory binds none. A model that still emits a call gets its
         # text kept and the call dropped, so the turn ends here whatever it does.
-        response = handler(request.override(tools=[], messages=[*request.messages, SystemMessage(ANSWER_NOW)]))
+        turn: Turn = request.runtime.context
+        response = self._call(turn, request.override(tools=[], messages=[*request.messages, SystemMessage(ANSWER_NOW)]),
+                              handler)
+        if response is None:
+            return ModelResponse(result=[AIMessage(content=stand_in(turn, UNAVAILABLE))])
         reply = response.result[-1]
         if getattr(reply, "tool_calls", None):
             response = ModelResponse(result=[AIMessage(content=message_text(reply))])
@@ -197,5 +278,8 @@ class ShopMiddleware(AgentMiddleware):
     def wrap_tool_call(self, request, handler) -> ToolMessage:  # noqa: ANN001
         message = handler(request)
         data = message.artifact if isinstance(message.artifact, dict) else {"error": message_text(message)}
-        request.runtime.context.record(request.tool_call, data)
+        turn: Turn = request.runtime.context
+        if data.get("refused"):
+            turn.note("refused_basket_change")
+        turn.record(request.tool_call, data)
         return message

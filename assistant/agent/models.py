@@ -14,29 +14,40 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from retrieval.errors import ConfigError
 
+from .constrained import ConstrainedToolModel
+from .limits import TurnLimits
 from .planner import OfflinePlanner
+from .probe import AutoToolModel
 
 log = logging.getLogger(__name__)
 
 MODELS = ("offline", "openai", "hf")
 
 
-def make_model(model: str | BaseChatModel = "offline", **options: Any) -> BaseChatModel:
+TOOL_MODES = ("native", "constrained", "auto")
+
+
+def make_model(model: str | BaseChatModel = "offline", *, limits: TurnLimits | None = None,
+               **options: Any) -> BaseChatModel:
     """A chat model by name (or the model itself, passed through)."""
     if isinstance(model, BaseChatModel):
         return model
+    limits = limits or TurnLimits.from_env()
     if model == "offline":
         return OfflinePlanner()
     if model == "openai":
-        return openai_model(**options)
+        return openai_model(limits=limits, **options)
     if model == "hf":
         return HFChatModel(path=options.get("path") or os.environ.get("SHOPASSIST_HF_MODEL", ""),
-                           max_new_tokens=int(options.get("max_new_tokens", 512)))
+                           max_new_tokens=int(options.get("max_new_tokens", limits.max_tokens)))
     raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}.")
 
 
 def openai_model(base_url: str | None = None, model_name: str | None = None, api_key: str | None = None,
-                 **options: Any) -> BaseChatModel:
+                 tool_mode: str | None = None, *, limits: TurnLimits | None = None, **options: Any) -> BaseChatModel:
+    """Any OpenAI-compatible server. tool_mode (or SHOPASSIST_TOOL_MODE): "native" tool calls,
+    "constrained" (one JSON object per reply, by `response_format` schema), or "auto" (the
+    default: probed once, on the first request)."""
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:  # an optional extra
@@ -44,11 +55,24 @@ def openai_model(base_url: str | None = None, model_name: str | None = None, api
     key = api_key or os.environ.get("SHOPASSIST_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY")
     if not key:
         raise ConfigError("set SHOPASSIST_OPENAI_API_KEY (or OPENAI_API_KEY) for the openai model.")
-    return ChatOpenAI(
+    mode = tool_mode or os.environ.get("SHOPASSIST_TOOL_MODE") or "auto"
+    if mode not in TOOL_MODES:
+        raise ConfigError(f"tool mode must be one of {', '.join(TOOL_MODES)}, got {mode!r}.")
+    limits = limits or TurnLimits.from_env()
+    # Every request is bounded: a token limit (some servers write without end unless told)
+    # and a client timeout; one retry at most.
+    client = ChatOpenAI(
         base_url=base_url or os.environ.get("SHOPASSIST_OPENAI_BASE_URL"),
         model=model_name or os.environ.get("SHOPASSIST_OPENAI_MODEL", "gpt-4o-mini"),
-        api_key=key, temperature=0, max_retries=options.pop("max_retries", 1), **options,
+        api_key=key, temperature=0, max_retries=options.pop("max_retries", 1),
+        max_tokens=options.pop("max_tokens", limits.max_tokens), timeout=options.pop("timeout", limits.call_seconds),
+        **options,
     )
+    if mode == "native":
+        return client
+    if mode == "constrained":
+        return ConstrainedToolModel(inner=client)
+    return AutoToolModel(inner=client)
 
 
 class HFChatModel(BaseChatModel):

@@ -19,25 +19,47 @@ from pydantic import Field
 
 from retrieval.recommend.question import parse_prices
 
+from .intent import asks_to_add, asks_to_remove
 from .prompts import CONTEXT_OPEN, unfence
 from .writer import FALLBACK, ToolResult, compose
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|eighth|ninth|tenth|last)\b"
-                      r"|(?:number|no\.?|#)\s*(\d+)", re.I)
-_PRONOUN = re.compile(r"^(?:it|this|that|this one|that one|them|those|these)$", re.I)
+                      r"|(?:\bnumber|\bno\.|#)\s*(\d{1,2})\b(?![A-Za-z])", re.I)
+# "the cheapest", "the dearest one": a product of the list shown, by price.
+_CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest price)\b", re.I)
+_DEAREST = re.compile(r"\b(?:dearest|most expensive|priciest|highest[- ]priced|highest price)\b", re.I)
+_PRONOUN = re.compile(r"^(?:it|this|that|this one|that one|them|those|these|one)$", re.I)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "a dozen": 12, "dozen": 12}
-_QTY = re.compile(r"\b(?:add|put|buy)\s+(\d+|one|two|three|four|five|six|ten|a dozen)\b(?:\s*(?:x|×|of))?"
-                  r"|\b(?:x|×)\s*(\d+)\b|\bquantity\s*(\d+)\b")
-_FILLER = re.compile(r"\b(?:please|thanks|to (?:my|the) (?:basket|cart)|in(?:to)? (?:my|the) (?:basket|cart)|"
-                     r"for me|can you|could you|i'd like|i want|show me|the price of)\b", re.I)
+_COUNT = r"\d+|one|two|three|four|five|six|ten|a dozen"
+# A verb of a basket change, then perhaps a count, then perhaps "x"/"of", then the product.
+_CHANGE = re.compile(rf"\b(?P<verb>add|put|buy|remove|delete|drop|take)\s+(?:(?P<n>{_COUNT})\b\s*(?P<of>x\b|×|of\b)?\s*)?(?P<rest>.*)",
+                     re.I)
+_TIMES = re.compile(r"(?:\b(?:x|×)\s*(\d+)\b|\bquantity\s*(\d+)\b|\b(\d+)\s*(?:x|×)(?=\s|$))", re.I)
+_FILLER = re.compile(r"\b(?:please|thanks|(?:to|from|in(?:to)?|out of|off) (?:my|the) (?:basket|cart|order)|"
+                     r"for me|can you|could you|i'd like|i want|show me|the price of|again|as well|too|"
+                     r"out|off|away|instead)\b", re.I)
 _GREETING = re.compile(r"^\s*(?:hi|hello|hey|thanks|thank you|good (?:morning|evening))\b[\s!.]*$", re.I)
+# A message that is only an id ("84879?", "sku 84879", "item #85123A").
+_LONE_ID = re.compile(r"^\W*(?:(?:product|item|sku|article|code|id)\s*)?#?\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]{2,})\W*$", re.I)
+# An id pointed at inside a longer message ("item #84879 - what is it?", "what's 85123a?").
+_ID_REF = re.compile(r"(?:\b(?:product|item|sku|article|code|id)\s*#?|#)\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]{2,})\b", re.I)
+_ID_SHAPED = re.compile(r"\b(?=[A-Za-z0-9-]*\d{3})[A-Za-z0-9-]{4,}\b")
+# "and 2 of 22423", "also the red one", "plus 3 more": more of the same action.
+_MORE = re.compile(rf"^\s*(?:and|also|plus|oh and)\b|^\s*(?:{_COUNT})\s+(?:more|of)\b", re.I)
+_CUSTOMER = re.compile(r"\bcustomer\s*(?:id\s*)?#?\s*(\d{3,})\b", re.I)
+_THEY = r"(?:they|them|he|she|him|her|this customer|the customer|that customer|this person)"
+_HISTORY = re.compile(r"\b(?:history|past orders|previous orders|orders|what did|bought|purchased|ordered|"
+                      r"last (?:order|purchase)|buy (?:before|last))\b", re.I)
+_RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|offer|pitch|upsell|"
+                        rf"would {_THEY} like|might {_THEY} like|interest {_THEY})\b", re.I)
+_WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
 
 
 def _clean(phrase: str) -> str:
     phrase = _FILLER.sub(" ", phrase)
-    phrase = re.sub(r"^\s*(?:the|a|an|some|me)\s+", "", phrase.strip(" ?!.,"), flags=re.I)
+    phrase = re.sub(r"^\s*(?:the|a|an|some|me|of)\s+", "", phrase.strip(" ?!.,"), flags=re.I)
     return " ".join(phrase.split()).strip(" ?!.,")
 
 
@@ -50,61 +72,123 @@ class Intent:
         self.shown = context.get("shown") or []
 
     def refs(self) -> list[str]:
-        """Product ids the shopper points at by position ("the second one", "the last")."""
+        """Product ids the shopper points at in the list shown: by position ("the second one",
+        "the last") or by price ("the cheapest", "the dearest")."""
         out = []
         for m in _ORDINAL.finditer(self.text):
             word = (m.group(1) or "").lower()
             n = len(self.shown) if word == "last" else _ORDINALS.get(word, 0) or int(m.group(2) or 0)
             if 1 <= n <= len(self.shown):
                 out.append(self.shown[n - 1]["product_id"])
-        return out
+        priced = [p for p in self.shown if p.get("price") is not None]
+        if not self._only_pointing():
+            return list(dict.fromkeys(out))  # "the cheapest teapot" is a new search, not the list
+        if priced and _CHEAPEST.search(self.text):
+            out.append(min(priced, key=lambda p: p["price"])["product_id"])
+        if priced and _DEAREST.search(self.text):
+            out.append(max(priced, key=lambda p: p["price"])["product_id"])
+        return list(dict.fromkeys(out))
+
+    def points_at_list(self) -> bool:
+        return bool(_ORDINAL.search(self.text) or _CHEAPEST.search(self.text) or _DEAREST.search(self.text))
+
+    def anchor(self) -> str | None:
+        """What "it" means: the product last singled out, else the top of the list shown."""
+        anchor = self.context.get("focus") or (self.shown[0] if self.shown else None)
+        return anchor["product_id"] if anchor else None
 
     def target(self, after: str | None) -> str | None:
         """The one product the shopper means: a position, a pronoun, or the words after a keyword."""
         refs = self.refs()
         if refs:
             return refs[0]
-        if _ORDINAL.search(self.text):
+        if self.points_at_list():
             return None  # "the second one" with no list shown: nothing to point at, never a guess
         phrase = ""
         if after:
             m = re.search(after, self.text, re.I)
             phrase = _clean(self.text[m.end():]) if m else ""
         if not phrase or _PRONOUN.match(phrase):
-            # "it", "that one", or nothing: the product last singled out, else the top of the list.
-            anchor = self.context.get("focus") or (self.shown[0] if self.shown else None)
-            return anchor["product_id"] if anchor else None
+            return self.anchor()
         return phrase
 
-    def quantity(self) -> int:
-        m = _QTY.search(self.text.lower())
+    def change(self) -> tuple[str | None, int | None]:
+        """The product and count of a basket change. A bare number right after the verb is
+        the product ("add 22423 to my basket"); followed by a product it is the count."""
+        m = _CHANGE.search(self.text)
         if not m:
-            return 1
-        raw = next(g for g in m.groups() if g)
-        return _NUMBERS.get(raw, int(raw) if raw.isdigit() else 1)
+            return None, None
+        raw, rest = m.group("n"), _clean(m.group("rest"))
+        times = _TIMES.search(rest)
+        qty = None
+        if times:
+            qty = int(next(g for g in times.groups() if g))
+            rest = _clean(_TIMES.sub(" ", rest))
+        if raw and raw.isdigit() and len(raw) >= 4 and not m.group("of") and not rest:
+            return raw, qty  # the number is the product: ids are long, counts short
+        if raw:
+            qty = _NUMBERS.get(raw.lower(), int(raw) if raw.isdigit() else 1)
+        refs = self.refs()
+        if refs:
+            return refs[0], qty
+        if self.points_at_list():
+            return None, qty
+        if not rest or _PRONOUN.match(rest):
+            return self.anchor(), qty
+        return rest, qty
+
+    def more(self) -> tuple[str | None, int | None]:
+        """The product and count of "and 2 of 22423" after an add: the verb is the last turn's."""
+        return Intent("add " + _MORE.sub("", self.text, count=1).strip(), self.context, self.tools).change()
 
     def has(self, pattern: str) -> bool:
         return re.search(pattern, self.text, re.I) is not None
+
+    def customer(self) -> str | None:
+        """A customer named in the message, else the one selected, when a pronoun points at them."""
+        named = _CUSTOMER.search(self.text)
+        return named.group(1) if named else self.context.get("customer_id")
+
+    def service_calls(self) -> list[tuple[str, dict[str, Any]]]:
+        if "customer_history" not in self.tools:
+            return []
+        named = _CUSTOMER.search(self.text)
+        about = named or self.has(rf"\b{_THEY}\b")
+        cid = self.customer()
+        if not cid or not about:
+            return []
+        if _RECOMMEND.search(self.text):
+            return [("customer_recommendations", {"customer_id": cid})]
+        if _HISTORY.search(self.text) or named:
+            return [("customer_history", {"customer_id": cid})]
+        return []
 
     def calls(self) -> list[tuple[str, dict[str, Any]]]:
         t = self.text
         if _GREETING.match(t) or not t:
             return []
-        history = r"\b(?:history|past orders|previous orders|what did (?:i|they|he|she|the customer) buy)\b"
-        if self.has(history) and "customer_history" in self.tools and self.context.get("customer_id"):
-            return [("customer_history", {"customer_id": self.context["customer_id"]})]
+        service = self.service_calls()
+        if service:
+            return service
         basket = self.has(r"\b(?:basket|cart)\b")
-        if self.has(r"\b(?:add|put)\b"):
-            qty = self.quantity()
-            # A quantity only as a whole word, so "add 85123A" keeps its id and "add xmas
-            # lights" its first letter.
-            after = r"\b(?:add|put)\s+(?:(?:\d+|one|two|three|four|five|six|ten|a dozen)\b\s*(?:(?:x|×|of)\b)?)?\s*"
-            target = self.target(after)
-            return [("add_to_basket", {"product_id": target, "quantity": qty})] if target else []
+        if asks_to_remove(t):
+            target, qty = self.change()
+            if target is None and not self.points_at_list():
+                items = self.context.get("basket") or []
+                target = items[0]["product_id"] if len(items) == 1 else None
+            args = {"product_id": target} | ({"quantity": qty} if qty else {})
+            return [("remove_from_basket", args)] if target else []
+        adding_more = self.context.get("last_action") == "add_to_basket" and _MORE.search(t)
+        if asks_to_add(t) or adding_more:
+            target, qty = self.change() if asks_to_add(t) else self.more()
+            return [("add_to_basket", {"product_id": target, "quantity": qty or 1})] if target else []
         if basket and self.has(r"\b(?:goes?|go|pair|complete|recommend|suggest|else|missing|add-ons?|with)\b"):
             return [("bought_together", {"product_ids": ["basket"]})]
         if basket:
             return [("show_basket", {})]
+        if _WHY.search(t) and (self.shown or self.context.get("focus")):
+            target = self.target(r"\b(?:why|how come)\b(?:\s+(?:is|was|did you (?:suggest|recommend|pick)|the))*\s*")
+            return [("why_recommended", {"product_id": target})] if target else []
         if self.has(r"\b(?:compare|versus|vs\.?|difference between)\b"):
             ids = self.refs()
             if len(ids) < 2:
@@ -119,10 +203,11 @@ class Intent:
         if self.has(r"\b(?:more like|similar|something like|alternatives?|instead of|like (?:that|this|it))\b"):
             target = self.target(r"\b(?:more like|similar to|something like|alternatives? to|instead of|like)\s*")
             return [("similar_items", {"product_id": target})] if target else []
-        if self.has(r"\b(?:details?|tell me (?:more )?about|more about|what is|describe|info(?:rmation)? (?:on|about))\b") or (
-                self.refs() and len(t.split()) <= 4):
-            target = self.target(r"\b(?:details? (?:of|for|about|on)|details|tell me (?:more )?about|more about|what is|describe|info(?:rmation)? (?:on|about))\s*")
-            return [("product_details", {"product_id": target})] if target else []
+        lone = _LONE_ID.match(t) or _ID_REF.search(t)
+        if not lone and len(t.split()) <= 5 and self.has(r"\b(?:what'?s|what is|show|see|about|info|details)\b"):
+            lone = _ID_SHAPED.search(t)
+        if lone and not parse_prices(t)[2]:
+            return [("product_details", {"product_id": lone.group(1) if lone.groups() else lone.group(0)})]
         last = self.context.get("last_search") or {}
         if self.has(r"\b(?:cheaper|less expensive|lower price|too expensive|too dear)\b(?!\s+than)") and last:
             prices = [p["price"] for p in self.shown if p.get("price") is not None]
@@ -131,6 +216,12 @@ class Intent:
                 args["max_price"] = round(min(prices) - 0.01, 2)
             args["exclude"] = [p["product_id"] for p in self.shown]
             return [("search_products", args)]
+        details = (r"\b(?:details?|tell me (?:more )?about|more about|what is|describe|"
+                   r"info(?:rmation)? (?:on|about)|any good|how much (?:is|are|does))\b")
+        if self.has(details) or (self.refs() and self._only_pointing()):
+            target = self.target(r"\b(?:details? (?:of|for|about|on)|details|tell me (?:more )?about|more about|"
+                                 r"what is|describe|info(?:rmation)? (?:on|about)|how much (?:is|are|does))\s*")
+            return [("product_details", {"product_id": target})] if target else []
         lo, hi, _ = parse_prices(self.raw)
         args = {"question": self.raw}
         if lo is not None:
@@ -138,6 +229,16 @@ class Intent:
         if hi is not None:
             args["max_price"] = hi
         return [("search_products", args)]
+
+    def _only_pointing(self) -> bool:
+        """The message is about the list shown and names nothing new ("which is the cheapest?")."""
+        rest = _ORDINAL.sub(" ", _CHEAPEST.sub(" ", _DEAREST.sub(" ", self.text)))
+        words = [w for w in re.findall(r"[a-z0-9']+", rest.lower())
+                 if w not in _POINTING_WORDS]
+        return not words
+
+
+_POINTING_WORDS = frozenset(["which", "what", "whats", "what's", "is", "the", "one", "ones", "of", "them", "those", "these", "it", "that", "a", "an", "please", "show", "me", "tell", "about", "and", "or", "how", "much", "does", "cost", "costs", "price", "get", "i", "want", "to", "see", "item", "product", "in", "list", "add", "put", "buy", "take", "ill", "i'll", "my", "basket", "cart", "details", "any", "good"])
 
 
 def _context(messages: list[BaseMessage]) -> dict[str, Any]:
@@ -157,7 +258,9 @@ def tool_results(messages: list[BaseMessage]) -> list[ToolResult]:
             asked.update({c["id"]: c for c in m.tool_calls})
         elif isinstance(m, ToolMessage):
             call = asked.get(m.tool_call_id, {})
-            data = unfence(str(m.content)) or {"error": "unreadable tool output"}
+            # The full result travels as the message's artifact; the text is the model's short view.
+            data = m.artifact if isinstance(m.artifact, dict) else (
+                unfence(str(m.content)) or {"error": "unreadable tool output"})
             out.append(ToolResult(m.name or call.get("name", ""), call.get("args", {}), data, m.tool_call_id))
     return out
 

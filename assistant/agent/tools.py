@@ -9,6 +9,7 @@ them and grounding can check them. A bad argument (unknown id, empty basket) com
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,18 +20,20 @@ from pydantic import create_model
 
 from retrieval.errors import NotFoundError, ShopassistError
 from retrieval.recommend import Candidate, Filters, Recommendations, Retriever
+from retrieval.recommend.question import STOPWORDS, parse_prices, parse_question
 
 from ..session import Session
+from .intent import MAX_QUANTITY, allows, refusal
 from .prompts import fence_tool_output
 
 log = logging.getLogger(__name__)
 
 SHOPPER_TOOLS = (
-    "search_products", "bought_together", "similar_items", "product_details",
-    "compare_products", "add_to_basket", "show_basket",
+    "search_products", "bought_together", "similar_items", "product_details", "compare_products",
+    "why_recommended", "add_to_basket", "remove_from_basket", "show_basket",
 )
-SERVICE_TOOLS = (*SHOPPER_TOOLS, "customer_history")
-LIST_TOOLS = ("search_products", "bought_together", "similar_items")  # what "the second one" refers to
+SERVICE_TOOLS = (*SHOPPER_TOOLS, "customer_history", "customer_recommendations")
+LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations")  # what "the second one" refers to
 _FIGURES = ("confidence", "lift", "support", "rule_count", "antecedent_count")
 
 
@@ -74,24 +77,39 @@ def recommendations_dict(rec: Recommendations, **extra: Any) -> dict[str, Any]:
 
 @dataclass
 class ToolBox:
-    """The tools for one session and one role, over one retriever (and baskets for history)."""
+    """The tools for one session and one role, over one retriever (and baskets for history).
+
+    `message` is the shopper's message of the turn the tools serve: the basket tools run only
+    when it asks for a basket change (see `intent.allows`)."""
 
     retriever: Retriever
     session: Session
     role: str = "shopper"
-    dataset: Any = None  # retrieval.dataset.Dataset; only customer_history reads it
+    dataset: Any = None  # retrieval.dataset.Dataset; only the customer tools read it
     k: int = 5
+    message: str | None = None
 
     # -- helpers -------------------------------------------------------------------------
-    def resolve_id(self, ref: str) -> str:
-        """An id, or a product named by (part of) its title."""
-        ref = str(ref).strip()
+    def resolve_id(self, ref: str, within: list[str] | None = None) -> str:
+        """An id (also inside a phrase: "product #84879", "sku 84879"), or a product named by
+        its title. `within` (ids, e.g. the basket) is searched by title first. A phrase no
+        product title comes close to is NotFoundError, never the nearest guess."""
+        ref = str(ref).strip().strip("\"'\u201c\u201d")
         catalogue = self.retriever.catalogue
-        for candidate in (ref, ref.upper()):
-            if candidate in catalogue:
+        bare = _ID_PREFIX.sub("", ref).strip()
+        for candidate in (ref, bare, bare.upper()):
+            if candidate and candidate in catalogue:
                 return candidate
-        found = self.retriever.resolve(ref) if ref else None
-        if found is None:
+        for token in _ID_TOKEN.findall(ref):
+            for candidate in (token, token.upper()):
+                if candidate in catalogue and (candidate != token or not token.isalpha()):
+                    return candidate
+        if within:
+            scoped = _best_title(bare, {pid: self.retriever.titles[pid] for pid in within})
+            if scoped:
+                return scoped
+        found = self.retriever.resolve(bare) if bare else None
+        if found is None or found.confidence < RESOLVE_CONFIDENCE or not _covers(bare, found.title):
             raise NotFoundError(f"no product matches {ref!r}")
         return found.product_id
 
@@ -105,6 +123,18 @@ class ToolBox:
             out["attributes"] = dict(p.attributes)
         return out
 
+    def _customer(self, customer_id: str | None) -> tuple[str, list]:
+        """The customer meant (named, else the one selected) and their baskets, oldest first."""
+        cid = str(customer_id).strip() if customer_id not in (None, "") else self.session.customer_id
+        if not cid:
+            raise NotFoundError("no customer is selected; name a customer id")
+        if self.dataset is None:
+            raise NotFoundError("no basket history is loaded")
+        baskets = self.dataset.baskets.history(str(cid))
+        if not baskets:
+            raise NotFoundError(f"no orders for customer {cid!r}")
+        return str(cid), baskets
+
     # -- the tools -----------------------------------------------------------------------
     def search_products(self, question: str, min_price: float | None = None,
                         max_price: float | None = None, k: int = 5,
@@ -114,7 +144,11 @@ class ToolBox:
         skip = tuple(dict.fromkeys([*(exclude or ()), *self.session.basket]))
         filters = Filters(min_price=min_price, max_price=max_price, exclude=skip)
         rec = self.retriever.recommend(question, k=max(1, min(int(k), 20)), filters=filters)
-        return recommendations_dict(rec, question=question)
+        out = recommendations_dict(rec, question=question)
+        if not close_match(rec, question):
+            # Nothing in the shop is close: the products are the nearest alternatives, not matches.
+            out["no_match"] = True
+        return out
 
     def bought_together(self, product_ids: list[str] | str) -> dict[str, Any]:
         refs = [product_ids] if isinstance(product_ids, str) else list(product_ids)
@@ -155,13 +189,37 @@ class ToolBox:
             out["bought_together"] = links
         return out
 
+    def why_recommended(self, product_id: str) -> dict[str, Any]:
+        """The evidence that put a product in the last list shown in this session."""
+        shown = {p["product_id"]: p for p in self.session.shown}
+        pid = self.resolve_id(product_id, within=list(shown))
+        if pid not in shown:
+            return {"error": f"{pid} was not in the last list shown; ask for its details instead"}
+        p = shown[pid]
+        return {"product": {k: p.get(k) for k in ("product_id", "title", "price", "category", "role")},
+                "position": list(shown).index(pid) + 1, "evidence": list(p.get("evidence") or [])}
+
     def add_to_basket(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
         pid = self.resolve_id(product_id)
         quantity = int(quantity)
         if quantity < 1:
             return {"error": "quantity must be at least 1"}
+        if self.session.basket.get(pid, 0) + quantity > MAX_QUANTITY:
+            return {"error": f"at most {MAX_QUANTITY:,} of one product fit in a basket; "
+                             f"ask for {MAX_QUANTITY:,} or fewer"}
         self.session.add_to_basket(pid, quantity)
         return {"added": {**self.details(pid), "quantity": quantity}, **self.show_basket()}
+
+    def remove_from_basket(self, product_id: str, quantity: int | None = None) -> dict[str, Any]:
+        basket = self.session.basket
+        if not basket:
+            return {"error": "the basket is empty"}
+        pid = self.resolve_id(product_id, within=list(basket))
+        if pid not in basket:
+            return {"error": f"{self.retriever.titles[pid]} ({pid}) is not in the basket"}
+        take = basket[pid] if quantity is None else max(1, min(int(quantity), basket[pid]))
+        self.session.add_to_basket(pid, -take)
+        return {"removed": {**self.details(pid), "quantity": take}, **self.show_basket()}
 
     def show_basket(self) -> dict[str, Any]:
         lines, total = [], 0.0
@@ -173,23 +231,46 @@ class ToolBox:
                           "quantity": qty, "line_total": line_total})
         return {"basket": lines, "items": sum(self.session.basket.values()), "total": money(total)}
 
-    def customer_history(self, customer_id: str) -> dict[str, Any]:
-        if self.dataset is None:
-            return {"error": "no basket history is loaded"}
-        baskets = self.dataset.baskets.history(str(customer_id))
-        if not baskets:
-            return {"error": f"no orders for customer {customer_id!r}"}
+    def customer_history(self, customer_id: str | None = None) -> dict[str, Any]:
+        cid, baskets = self._customer(customer_id)
         counts: dict[str, int] = {}
         for b in baskets:
             for pid in dict.fromkeys(b.items):
                 counts[pid] = counts.get(pid, 0) + 1
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: self.k * 2]
-        titles = self.retriever.titles
-        return {"customer_id": str(customer_id), "orders": len(baskets),
-                "last_order": str(baskets[-1].timestamp) if baskets[-1].timestamp else None,
-                "products": [{"product_id": pid, "title": titles.get(pid, pid), "orders_with_it": n,
-                              "price": money(self.retriever.catalogue.get(pid).price) if pid in titles else None}
-                             for pid, n in top]}
+        last = baskets[-1]
+        return {"customer_id": cid, "orders": len(baskets),
+                "last_order": str(last.timestamp) if last.timestamp else None,
+                "last_order_products": [self._line(pid) for pid in list(dict.fromkeys(last.items))[: self.k * 2]],
+                "products": [{**self._line(pid), "orders_with_it": n} for pid, n in top]}
+
+    def customer_recommendations(self, customer_id: str | None = None, k: int = 5) -> dict[str, Any]:
+        """Personal recommendations from the customer's history: the same `recommend` the
+        console's panel shows, with every piece of evidence."""
+        cid, baskets = self._customer(customer_id)
+        history = [pid for b in baskets for pid in b.items]
+        rec = self.retriever.recommend(None, history=history, k=max(1, min(int(k), 20)))
+        return recommendations_dict(rec, customer_id=cid, orders=len(baskets))
+
+    def _line(self, pid: str) -> dict[str, Any]:
+        known = pid in self.retriever.titles
+        return {"product_id": pid, "title": self.retriever.titles.get(pid, pid),
+                "price": money(self.retriever.catalogue.get(pid).price) if known else None}
+
+    def price_bounds(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The price limits the shopper wrote in this message replace the model's: a small
+        model turns "under £10" into min_price=10. A message with no price keeps the model's
+        (a "cheaper" follow-up sets its own)."""
+        lo, hi, phrases = parse_prices(self.message or "")
+        if not phrases:
+            return args
+        fixed = {k: v for k, v in args.items() if k not in ("min_price", "max_price")}
+        fixed.update({k: v for k, v in (("min_price", lo), ("max_price", hi)) if v is not None})
+        if (args.get("min_price"), args.get("max_price")) != (fixed.get("min_price"), fixed.get("max_price")):
+            log.warning("search price limits %s corrected to the shopper's words %s",
+                        {k: args.get(k) for k in ("min_price", "max_price")},
+                        {k: fixed.get(k) for k in ("min_price", "max_price")})
+        return fixed
 
     # -- dispatch ------------------------------------------------------------------------
     @property
@@ -201,6 +282,11 @@ class ToolBox:
         if name not in self.names:
             log.warning("model asked for tool %r, which this role (%s) does not have", name, self.role)
             return {"error": f"unknown tool {name!r}; available: {', '.join(self.names)}"}
+        if self.message is not None and not allows(name, self.message, self.session.last_action):
+            log.warning("refused %s(%s): the shopper's message does not ask for it", name, args)
+            return {"error": refusal(name), "refused": True}
+        if name == "search_products" and self.message:
+            args = self.price_bounds(dict(args or {}))
         try:
             return getattr(self, name)(**(args or {}))
         except (ShopassistError, LookupError, TypeError, ValueError) as exc:
@@ -208,19 +294,77 @@ class ToolBox:
             return {"error": str(exc).strip('"')}
 
 
+RESOLVE_CONFIDENCE = 0.6  # a title match below this is "not found", not a guess
+# How close the best product must be for a search to count as a match (measured on the
+# bundled shop: "do you sell iPhones?" peaks at similarity 0.29 over phone charms, "a jacket"
+# at 0.50 over a coat hanger, "lunch bag" at 0.78, "gift for my mum" at 0.55).
+MATCH_SIMILARITY = 0.55
+MATCH_COVERAGE = 0.6
+# Words of asking, not of the product ("do you sell ...", "got any ... stuff").
+_ASKING = frozenset(["do", "does", "sell", "sells", "stock", "carry", "have", "got", "stuff", "bits", "kind", "sort", "type", "range"])
+_ID_PREFIX = re.compile(r"^(?:(?:the\s+)?(?:product|item|sku|article|stock\s*code|code|id|ref|no\.?|number)\b\s*[:#]?\s*|#\s*)+", re.I)
+_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]|[A-Za-z0-9]")
 
+
+def _covers(phrase: str, title: str) -> bool:
+    """Whether a title holds the phrase's content words (prefixes count: "cake" ~ "cakes").
+    The resolver's score alone put a mug down for "vintage alarm clock"."""
+    words = [w for w in re.findall(r"[a-z0-9]+", phrase.lower()) if w not in STOPWORDS and len(w) > 1]
+    if not words:
+        return False
+    title_words = re.findall(r"[a-z0-9]+", title.lower())
+    hit = sum(any(t.startswith(w) or w.startswith(t) for t in title_words if len(t) > 1) for w in words)
+    return hit / len(words) >= 0.6
+
+
+def _best_title(phrase: str, titles: dict[str, str]) -> str | None:
+    """The one product among `titles` whose title covers the phrase best, if any does."""
+    scored = [(pid, t) for pid, t in titles.items() if _covers(phrase, t)]
+    if not scored:
+        return None
+    words = set(re.findall(r"[a-z0-9]+", phrase.lower()))
+    return max(scored, key=lambda pt: len(words & set(re.findall(r"[a-z0-9]+", pt[1].lower()))))[0]
+
+
+def close_match(rec: Recommendations, question: str) -> bool:
+    """Whether a search found something close: a title holding most of the question's words,
+    or a product near it in meaning. Measured on the bundled shop: "laptop charger" reaches
+    one word of two and similarity 0.39, "kids party stuff" one of three and 0.61."""
+    semantic = [e for c in rec.candidates for e in c.evidence if e.source == "semantic"]
+    words = [w for w in (parse_question(question).words if question else ()) if w not in _ASKING]
+    if not semantic or not words:
+        return bool(rec.candidates) or not words
+    coverage = max(len(e.matched_words) / len(words) for e in semantic)
+    return coverage >= MATCH_COVERAGE or max(e.similarity or 0.0 for e in semantic) >= MATCH_SIMILARITY
+
+
+# Written for small models: when to use each tool, in the shopper's words, and which
+# argument a phrase goes to ("under £X" is max_price, never min_price).
 DESCRIPTIONS = {
-    "search_products": "Find products for a shopper's request. question: the request in words; "
-    "min_price/max_price: price bounds in pounds; k: how many (default 5); exclude: ids not to show.",
-    "bought_together": "Products often bought together with the given products. product_ids: a list "
-    "of product ids or titles, or [\"basket\"] for the shopper's basket.",
-    "similar_items": "Alternatives: products most similar to one product (id or title).",
-    "product_details": "Title, price, category, description and popularity of one product (id or title).",
-    "compare_products": "Compare two or more products (ids or titles): prices, the price difference, "
-    "and whether they are bought together.",
-    "add_to_basket": "Add a product (id or title) to the shopper's basket; quantity defaults to 1.",
-    "show_basket": "The shopper's basket: lines, quantities, total.",
-    "customer_history": "A customer's past orders: how many, and the products bought most often.",
+    "search_products": "Search the shop. Use it for every request to find, show, look for or "
+    "suggest products (\"show me red lunch bags\", \"a teapot under £10\", \"do you sell X?\"). "
+    "question: the shopper's words. max_price: the upper limit in pounds for \"under / below / "
+    "less than / up to / at most £X\". min_price: the lower limit for \"over / above / at least "
+    "£X\". Leave both out when no price is said. Never changes the basket.",
+    "bought_together": "Products often bought together with given products (add-ons, \"what goes "
+    "with X?\"). product_ids: product ids or titles, or [\"basket\"] for the shopper's basket.",
+    "similar_items": "Alternatives: products most like one product (\"more like that\", "
+    "\"something similar to X\"). product_id: its id or title.",
+    "product_details": "Title, price, category, description and popularity of ONE product the "
+    "shopper names by id or exact title (\"tell me about 84879\"). Not for searching.",
+    "compare_products": "Compare two or more products (ids or titles): prices, the price "
+    "difference, and whether they are bought together.",
+    "why_recommended": "Why a product in the last list shown was suggested: its evidence "
+    "(rules with confidence and lift, similarity, past purchases). product_id: its id.",
+    "add_to_basket": "Put a product in the basket. ONLY when the shopper asks to add or buy it "
+    "in their message. product_id: its id; quantity: how many (default 1).",
+    "remove_from_basket": "Take a product out of the basket. ONLY when the shopper asks to "
+    "remove it. product_id: its id or title; quantity: how many (default all).",
+    "show_basket": "What is in the shopper's basket: lines, quantities, total.",
+    "customer_history": "A customer's past orders: how many, the last order and the products "
+    "bought most often. customer_id: the customer's id (default: the selected customer).",
+    "customer_recommendations": "Personal recommendations for a customer from their purchase "
+    "history, with the evidence for each. customer_id: default the selected customer.",
 }
 
 

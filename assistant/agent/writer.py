@@ -36,8 +36,8 @@ def _reason(p: dict[str, Any]) -> str:
     return f" — {ev[0]['text']}" if ev else ""
 
 
-def _lines(products: list[dict[str, Any]]) -> list[str]:
-    return [f"{i}. {p['title']} ({p['product_id']}, {price(p.get('price'))}){_reason(p)}"
+def _lines(products: list[dict[str, Any]], reasons: bool = True) -> list[str]:
+    return [f"{i}. {p['title']} ({p['product_id']}, {price(p.get('price'))}){_reason(p) if reasons else ''}"
             for i, p in enumerate(products[:MAX_LINES], 1)]
 
 
@@ -56,7 +56,8 @@ def _listing(head: str, data: dict[str, Any]) -> str:
     products = data.get("products") or []
     if not products:
         return f"{head}: I found nothing."
-    parts = [f"{head}:", *_lines(products)]
+    # Nearest alternatives to something the shop lacks carry no "matches" reason: they don't.
+    parts = [f"{head}:", *_lines(products, reasons=not data.get("no_match"))]
     if data.get("relaxed"):
         parts.append("Too few products met every limit, so I " + "; then ".join(data["relaxed"]) + ".")
     for note in data.get("notes") or []:
@@ -67,6 +68,10 @@ def _listing(head: str, data: dict[str, Any]) -> str:
 def _search(r: ToolResult) -> str:
     d = r.data
     limits = _filters(d.get("filters") or {})
+    if d.get("no_match"):
+        head = (f"I found nothing close to \u201c{d.get('question', '')}\u201d in this shop"
+                + (f" ({limits})" if limits else "") + ". The nearest things it has, in case one will do")
+        return _listing(head, d)
     head = f"Here is what I found for \u201c{d.get('question', '')}\u201d" + (f", {limits}" if limits else "")
     return _listing(head, d)
 
@@ -124,18 +129,52 @@ def _added(r: ToolResult) -> str:
             + _basket(r.data))
 
 
+def _removed(r: ToolResult) -> str:
+    x = r.data["removed"]
+    return f"Removed {x['quantity']} × {x['title']} ({x['product_id']}).\n" + _basket(r.data)
+
+
+def _why(r: ToolResult) -> str:
+    p, evidence = r.data["product"], r.data.get("evidence") or []
+    head = f"{p['title']} ({p['product_id']}, {price(p.get('price'))}) was number {r.data['position']} in the list"
+    if not evidence:
+        return head + "; it had no further evidence than being a good match."
+    return head + " because:\n" + "\n".join(f"- {e['text']}" for e in evidence)
+
+
 def _history(r: ToolResult) -> str:
     d = r.data
     lines = [f"- {p['title']} ({p['product_id']}) in {p['orders_with_it']} order(s)" for p in d["products"]]
     when = f", the last on {d['last_order'][:10]}" if d.get("last_order") else ""
-    return f"Customer {d['customer_id']} has {d['orders']} order(s){when}. Bought most often:\n" + "\n".join(lines)
+    text = f"Customer {d['customer_id']} has {d['orders']} order(s){when}. Bought most often:\n" + "\n".join(lines)
+    last = d.get("last_order_products") or []
+    if last:
+        text += "\nIn the last order: " + "; ".join(f"{p['title']} ({p['product_id']})" for p in last) + "."
+    return text
+
+
+def _for_customer(r: ToolResult) -> str:
+    d = r.data
+    return _listing(f"Recommended for customer {d['customer_id']} from their {d['orders']} order(s)", d)
+
+
+def _error(r: ToolResult) -> str:
+    if r.data.get("refused"):
+        return "I haven't changed your basket: say so if you'd like me to add or remove something."
+    return f"I couldn't do that ({r.name.replace('_', ' ')}): {r.data['error']}."
 
 
 WRITERS = {
     "search_products": _search, "bought_together": _together, "similar_items": _similar,
     "product_details": _details, "compare_products": _compare, "add_to_basket": _added,
-    "show_basket": lambda r: _basket(r.data), "customer_history": _history,
+    "show_basket": lambda r: _basket(r.data), "customer_history": _history, "remove_from_basket": _removed,
+    "why_recommended": _why, "customer_recommendations": _for_customer,
 }
+
+SLOW = ("Sorry, I'm taking too long to answer right now. Please try again in a moment, or ask "
+        "for something specific, such as \u201ca lunch bag under 2 pounds\u201d.")
+UNAVAILABLE = ("Sorry, I can't answer right now: the assistant's language model is not responding. "
+               "Please try again in a moment.")
 
 FALLBACK = ("I can only talk about products I have looked up. Tell me what you are looking for "
             "(for example \u201ca lunch bag under 2 pounds\u201d) and I will search the catalogue.")
@@ -150,7 +189,7 @@ def compose(results: list[ToolResult]) -> str:
             continue
         seen.add(key)
         if "error" in r.data:
-            parts.append(f"I couldn't do that ({r.name.replace('_', ' ')}): {r.data['error']}.")
+            parts.append(_error(r))
         else:
             parts.append(WRITERS.get(r.name, lambda _: "")(r))
     return "\n\n".join(p for p in parts if p) or FALLBACK

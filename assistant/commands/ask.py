@@ -17,6 +17,12 @@ def add_agent_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--customer", metavar="ID", help="the customer this conversation is about")
     p.add_argument("--session", metavar="ID",
                    help="keep the conversation (basket, last results) under this id between runs")
+    p.add_argument("--base-url", metavar="URL",
+                   help="the OpenAI-compatible server for --model openai (else SHOPASSIST_OPENAI_BASE_URL)")
+    p.add_argument("--model-name", metavar="NAME", help="the model on that server (else SHOPASSIST_OPENAI_MODEL)")
+    p.add_argument("--tool-mode", choices=("native", "constrained", "auto"),
+                   help="how the openai model calls tools: native tool calls, one JSON object by schema "
+                        "(constrained), or probe the server once (auto, the default)")
 
 
 def register(sub, parents) -> None:
@@ -32,7 +38,9 @@ def register(sub, parents) -> None:
 def open_assistant(args: argparse.Namespace):
     from assistant.api import ShoppingAssistant
 
-    return ShoppingAssistant.open(getattr(args, "home", None), model=args.model, role=args.role)
+    options = {k: getattr(args, k, None) for k in ("base_url", "model_name", "tool_mode")}
+    options = {k: v for k, v in options.items() if v and args.model == "openai"}
+    return ShoppingAssistant.open(getattr(args, "home", None), model=args.model, role=args.role, **options)
 
 
 def session_path(args: argparse.Namespace) -> Path | None:

@@ -71,13 +71,30 @@ class ParsedQuestion:
     price_phrases: list[str] = field(default_factory=list)
 
 
+_WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+                 "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100}
+_WORD_MONEY = re.compile(r"\b(a hundred|" + "|".join(sorted((w for w in _WORD_NUMBERS if w != "a hundred"), key=len,
+                                                              reverse=True)) + r")\s+(pounds?|quid|pence)\b", re.I)
+_SLANG = re.compile(r"\b(?:a\s+)?(fiver|tenner)\b", re.I)
+
+
+def money_words(text: str) -> str:
+    """Amounts written in words as digits: "under three pounds" -> "under 3 pounds",
+    "less than a fiver" -> "less than 5 pounds"."""
+    text = _WORD_MONEY.sub(lambda m: f"{_WORD_NUMBERS[m.group(1).lower()]} {m.group(2)}", text)
+    return _SLANG.sub(lambda m: "5 pounds" if m.group(1).lower() == "fiver" else "10 pounds", text)
+
+
 def _money(raw: str, context: str) -> float:
     value = float(raw.replace(",", "."))
     return value / 100 if _PENCE.search(context) else value
 
 
 def parse_prices(text: str) -> tuple[float | None, float | None, list[str]]:
-    """Return (min, max, matched phrases). "between 2 and 10 pounds" -> (2, 10)."""
+    """Return (min, max, matched phrases). "between 2 and 10 pounds" -> (2, 10).
+    Amounts in words are read too; the phrases are then those of `money_words(text)`."""
+    text = money_words(text)
     lo = hi = None
     found: list[str] = []
     for pattern in (_BETWEEN, _RANGE):
@@ -120,6 +137,7 @@ def content_words(text: str) -> tuple[str, ...]:
 
 
 def parse_question(text: str) -> ParsedQuestion:
+    text = money_words(text)
     lo, hi, phrases = parse_prices(text)
     mentions = extract_mentions(text)
     search = text

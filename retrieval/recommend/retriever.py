@@ -13,6 +13,7 @@ from ..products import Catalogue
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
 from .fusion import Fused, FusionWeights, fuse
+from .lexicon import Lexicon
 from .mentions import MentionResolver, Resolved
 from .question import ParsedQuestion, content_words, parse_question
 from .sources import (
@@ -81,7 +82,7 @@ class Retriever:
             popularity=frame["popularity"].to_numpy(),
         )
         self.sources: dict[str, CandidateSource] = {
-            "semantic": SemanticSource(self.vectors),
+            "semantic": SemanticSource(self.vectors, Lexicon(list(self.titles.values()))),
             "repeat": RepeatSource(frame["popularity"].to_numpy(dtype=np.float64)),
             "neighbours": NeighbourSource(self.vectors),
             "profile": ProfileSource(self.vectors),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .lexicon import LEXICAL_WEIGHT, Lexicon
 from .question import ParsedQuestion
 from .types import Evidence, Role
 from .vectors import ExactVectors, top_k
@@ -69,22 +70,26 @@ class SemanticSource(CandidateSource):
 
     name, role = "semantic", "match"
 
-    def __init__(self, vectors: ExactVectors) -> None:
-        self.vectors = vectors
+    def __init__(self, vectors: ExactVectors, lexicon: Lexicon | None = None) -> None:
+        self.vectors, self.lexicon = vectors, lexicon
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         if ctx.query_vector is None:
             return []
-        rows, scores = self.vectors.top(ctx.query_vector, k, ctx.mask)
         words = ctx.question.words if ctx.question else ()
+        cosine = self.vectors.scores(ctx.query_vector)
+        coverage = self.lexicon.coverage(words) if self.lexicon is not None else None
+        ranked = cosine if coverage is None else cosine + LEXICAL_WEIGHT * coverage
+        rows, _ = top_k(ranked, k, ctx.mask)
         out = []
-        for row, score in zip(rows, scores, strict=True):
-            pid = ctx.ids[row]
+        for row in rows:
+            pid, score = ctx.ids[row], float(cosine[row])
             matched = _matched_words(words, ctx.titles.get(pid, ""))
             text = f"matches your question (similarity {score:.2f})"
             if matched:
                 text = f"matches {', '.join(repr(w) for w in matched)} (similarity {score:.2f})"
-            out.append(Scored(pid, float(score), Evidence("semantic", text, float(score), similarity=float(score), matched_words=matched)))
+            out.append(Scored(pid, float(ranked[row]), Evidence("semantic", text, score, similarity=score,
+                                                                 matched_words=matched)))
         return out
 
 

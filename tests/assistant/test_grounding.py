@@ -21,3 +21,38 @@ def test_grounding_catches_invented_products_and_wrong_figures(bundled_retriever
     unknown = next(pid for pid in bundled_retriever.ids if pid not in ledger.products and len(bundled_retriever.titles[pid].split()) > 2)
     assert any(unknown in p for p in check(f"Also try {bundled_retriever.titles[unknown]}.", ledger))
     assert check("Also try 12345Q.", ledger) == ["product id 12345Q was not returned by any tool"]
+
+
+def test_claims_that_contradict_the_evidence(bundled_retriever):
+    from assistant.agent.tools import SERVICE_TOOLS
+
+    tools = ToolBox(bundled_retriever, Session("c"))
+    data = tools.search_products("lunch bag", max_price=2)
+    ledger = Ledger().extend([data])
+    check = Grounding(bundled_retriever.titles, tool_names=SERVICE_TOOLS).check
+    a, b = data["products"][0], data["products"][1]
+    honest = f"Under £2: {a['title']} ({a['product_id']}, £{a['price']:.2f})."
+    assert check(honest, ledger) == []
+    # a list called "under £1.50" that holds a dearer item
+    assert any("says up to £1.5" in p for p in check(honest.replace("Under £2", "Under £1.50"), ledger))
+    # a product named with another product's title
+    swapped = f"{b['title']} ({a['product_id']}, £{a['price']:.2f})"
+    assert any("another product's title" in p for p in check(swapped, ledger))
+    # a real price written beside the wrong product
+    dear = tools.details("22423")  # REGENCY CAKESTAND 3 TIER, £12.75
+    ledger.add({"product": dear})
+    assert any("priced £12.75 in the answer" in p for p in check(f"{a['title']} ({a['product_id']}, £12.75)", ledger))
+    # counts are not prices: "at most 1,000 of one product" claims no price limit
+    assert check(f"{a['title']} ({a['product_id']}) — at most 1,000 of one product fit in a basket.", ledger) == []
+
+
+def test_tool_internals_never_pass(bundled_retriever):
+    from assistant.agent.tools import SERVICE_TOOLS
+
+    check = Grounding(bundled_retriever.titles, tool_names=SERVICE_TOOLS).check
+    ledger = Ledger()
+    assert check('{"name": "show_basket", "arguments": {}}', ledger)
+    assert check("<tool_call>{}</tool_call>", ledger)
+    assert check("I used the search_products function with the following arguments: teapot.", ledger)
+    assert check("I called the basket tool for you.", ledger)
+    assert check("Your basket is empty.", ledger) == []

@@ -19,8 +19,9 @@ def first_product(messages) -> dict:
 
 
 def cite(messages) -> AIMessage:
+    """An answer from what the model is shown: each product's id, title, price and reasons in words."""
     p = first_product(messages)
-    return AIMessage(content=f"Try {p['title']} ({p['product_id']}) at £{p['price']:.2f}: {p['evidence'][0]['text']}.")
+    return AIMessage(content=f"Try {p['title']} ({p['product_id']}) at £{p['price']:.2f}: {p['why'][0]}.")
 
 
 def test_native_tool_call_then_answer(make_shop):

@@ -19,6 +19,15 @@ def completion(message: dict) -> dict:
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
 
 
+def send_completion(handler: BaseHTTPRequestHandler, message: dict) -> None:
+    data = json.dumps(completion(message)).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class Handler(BaseHTTPRequestHandler):
     requests: list[dict] = []
 
@@ -34,12 +43,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             p = unfence(tool_msgs[-1]["content"])["products"][0]
             message = {"role": "assistant", "content": f"I suggest {p['title']} ({p['product_id']}) for £{p['price']:.2f}."}
-        data = json.dumps(completion(message)).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_completion(self, message)
 
     def log_message(self, *args):  # keep test output quiet
         pass
@@ -59,7 +63,7 @@ def server(monkeypatch):
 
 
 def test_openai_compatible_server_through_the_loop(make_shop, server):
-    shop = make_shop("openai", base_url=server, model_name="fake")
+    shop = make_shop("openai", base_url=server, model_name="fake", tool_mode="native")
     reply = shop.chat("o", "a lunch bag under two pounds")
     assert [c["name"] for c in reply.tool_calls] == ["search_products"]
     assert reply.tool_calls[0]["args"] == {"question": "lunch bag", "max_price": 2}

@@ -66,14 +66,17 @@ def test_cold_start_is_popularity(retriever):
     assert "in 90 baskets (90.0% of all)" in rec.candidates[0].evidence[0].text
 
 
-def test_question_ranks_by_meaning_and_names_matched_words(retriever):
+def test_question_ranks_titles_with_its_words_first_then_by_meaning(retriever):
     rec = retriever.recommend("tea", k=3)
-    assert ids(rec) == ["TEA", "CUP", "MUG"]
-    first, second = rec.candidates[:2]
+    # TEAPOT is nearest in meaning, but TEA CUP and TEA MUG hold the word the shopper wrote.
+    assert ids(rec) == ["CUP", "MUG", "TEA"]
+    first, last = rec.candidates[0], rec.candidates[2]
     assert first.role == "match"
     # Whole words only: TEAPOT does not contain the word "tea", TEA CUP does.
-    assert first.evidence[0].matched_words == ()
-    assert second.evidence[0].matched_words == ("tea",) and "matches 'tea'" in second.evidence[0].text
+    assert first.evidence[0].matched_words == ("tea",) and "matches 'tea'" in first.evidence[0].text
+    assert last.evidence[0].matched_words == ()
+    # The evidence quotes the cosine similarity, not the boosted rank score.
+    assert last.evidence[0].similarity > first.evidence[0].similarity
 
 
 def test_price_filter_from_the_question(retriever):

@@ -1,0 +1,78 @@
+"""`tool_mode="auto"`: ask the server once how it calls tools, then keep to the answer.
+
+The probe offers one tool and a request that needs it. A reply with a native tool call means
+the server (and its chat template) do tool calling well: the client is used as it is.
+Anything else (the call written as text, no call, an error) means constrained output: one
+JSON object per reply, by schema (see `constrained.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.outputs import ChatResult
+from pydantic import ConfigDict, Field, PrivateAttr
+
+from .constrained import ConstrainedToolModel
+
+log = logging.getLogger(__name__)
+
+_PROBE_TOOL = {"type": "function", "function": {
+    "name": "search_products", "description": "Search the shop's products.",
+    "parameters": {"type": "object", "properties": {"question": {"type": "string"}}, "required": ["question"]}}}
+
+
+def probe(client: BaseChatModel) -> str:
+    """"native" when the server returns a native tool call for a request that needs one."""
+    try:
+        reply = client.bind_tools([_PROBE_TOOL]).invoke(
+            [SystemMessage("You are a shop assistant. Use the search_products tool to find products."),
+             HumanMessage("show me red lunch bags")])
+    except Exception as exc:  # noqa: BLE001 - a server that rejects `tools` gets constrained output
+        log.warning("tool-calling probe failed (%s: %s); using constrained output", type(exc).__name__, exc)
+        return "constrained"
+    calls = [c for c in getattr(reply, "tool_calls", []) if c.get("name") == "search_products"]
+    mode = "native" if calls else "constrained"
+    log.info("tool-calling probe: the server %s; using %s tool calls",
+             "returned a native call" if calls else "wrote no native call", mode)
+    return mode
+
+
+class AutoToolModel(BaseChatModel):
+    """Native or constrained tool calling, decided by one probe on the first request."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    inner: BaseChatModel
+    tools: list[Any] = Field(default_factory=list)
+    _state: dict[str, Any] = PrivateAttr(default_factory=dict)  # shared by bound copies
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "shopassist-auto-tools"
+
+    @property
+    def mode(self) -> str:
+        with self._lock:
+            if "mode" not in self._state:
+                self._state["mode"] = probe(self.inner)
+            return self._state["mode"]
+
+    def bind_tools(self, tools, *, tool_choice=None, **kwargs):  # noqa: ANN001 - LangChain's signature
+        copy = self.model_copy(update={"tools": list(tools)})
+        copy._state, copy._lock = self._state, self._lock
+        return copy
+
+    def chosen(self) -> BaseChatModel:
+        base = self.inner if self.mode == "native" else ConstrainedToolModel(inner=self.inner)
+        return base.bind_tools(self.tools) if self.tools else base
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:  # noqa: ANN001
+        message = self.chosen().invoke(messages, stop=stop)
+        from langchain_core.outputs import ChatGeneration
+
+        return ChatResult(generations=[ChatGeneration(message=message)])

@@ -1,0 +1,66 @@
+"""Basket changes need the shopper's own words: a model's unrequested add or remove is refused
+in code, logged, and told to the model, whatever the model or the prompt does."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from assistant.agent.intent import allows
+
+from .conftest import ScriptedChatModel, call
+
+
+@pytest.mark.parametrize("message", [
+    "add it to my basket", "put 2 of the first one in my cart", "I'll take the second one", "buy it",
+    "can you add 85123A?", "add 22423", "pop one in the basket please",
+])
+def test_asking_to_add(message):
+    assert allows("add_to_basket", message)
+
+
+@pytest.mark.parametrize("message", [
+    "I need a teapot under £10", "a lunch bag under £2", "what goes with 85123A?", "is the first one any good?",
+    "what should I add to my basket?", "I'd like to buy a teapot under £10", "show me red lunch bags",
+])
+def test_not_asking_to_add(message):
+    assert not allows("add_to_basket", message)
+
+
+def test_removing_needs_its_own_words():
+    assert allows("remove_from_basket", "take 85123A out of my basket")
+    assert allows("remove_from_basket", "remove it")
+    assert not allows("remove_from_basket", "add it to my basket")
+    assert not allows("remove_from_basket", "what's in my basket?")
+
+
+def test_more_of_the_same_right_after_an_add():
+    assert allows("add_to_basket", "and 2 of 22423", last_action="add_to_basket")
+    assert not allows("add_to_basket", "and 2 of 22423", last_action="search_products")
+
+
+def test_a_model_adding_unasked_is_refused(make_shop, caplog):
+    model = ScriptedChatModel(script=[
+        call("search_products", {"question": "teapot", "max_price": 10}),
+        call("add_to_basket", {"product_id": "21527", "quantity": 2}, 1),
+        AIMessage(content="Here are teapots under £10."),
+    ])
+    shop = make_shop(model)
+    with caplog.at_level(logging.WARNING):
+        reply = shop.chat("t", "I need a teapot under £10")
+    assert shop.basket("t")["items"] == 0
+    refused = [c for c in reply.tool_calls if c["name"] == "add_to_basket"]
+    assert refused and refused[0]["result"]["refused"] is True
+    assert "refused_basket_change" in reply.events and "does not ask for it" in caplog.text
+    # The model was told, as an observation it can act on.
+    assert any("did not ask" in str(m.content) for m in model.seen[-1])
+
+
+def test_the_same_add_runs_when_asked(make_shop):
+    model = ScriptedChatModel(script=[call("add_to_basket", {"product_id": "21527"}),
+                                      AIMessage(content="Added RED RETROSPOT TRADITIONAL TEAPOT (21527).")])
+    shop = make_shop(model)
+    shop.chat("t", "add the red retrospot teapot to my basket")
+    assert shop.basket("t")["items"] == 1

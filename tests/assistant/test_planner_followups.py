@@ -1,0 +1,94 @@
+"""The offline planner on plain shopper phrasing: follow-ups over the list shown, ids inside
+phrases, ids never read as quantities, a cap on quantities, removal, "nothing close", and the
+customer-service role's questions about a customer."""
+
+from __future__ import annotations
+
+
+def names(reply) -> list[str]:
+    return [c["name"] for c in reply.tool_calls]
+
+
+def args(reply, i: int = 0) -> dict:
+    return reply.tool_calls[i]["args"]
+
+
+def test_cheapest_dearest_and_positions_point_at_the_list_shown(shop):
+    shown = shop.chat("f", "show me red lunch bags").products
+    cheapest = min(shown, key=lambda p: p["price"])
+    reply = shop.chat("f", "which is the cheapest?")
+    assert names(reply) == ["product_details"] and args(reply)["product_id"] == cheapest["product_id"]
+    reply = shop.chat("f", "and the most expensive one?")
+    assert args(reply)["product_id"] == max(shown, key=lambda p: p["price"])["product_id"]
+    shop.chat("f", "add the second one to my basket")
+    assert [line["product_id"] for line in shop.basket("f")["basket"]] == [shown[1]["product_id"]]
+    # "the cheapest teapot" names something new: a search, not the list
+    assert names(shop.chat("f", "what's the cheapest teapot?")) == ["search_products"]
+
+
+def test_ids_inside_phrases(shop):
+    for message in ("tell me about product 84879", "item #84879", "sku 84879", "item #84879 - what is it?",
+                    "what's 84879?"):
+        reply = shop.chat("ids", message)
+        assert names(reply) == ["product_details"], message
+        assert reply.tool_calls[0]["result"]["product"]["product_id"] == "84879", message
+
+
+def test_an_id_is_never_a_quantity(shop):
+    shop.chat("q", "add 85123A to my basket")
+    shop.chat("q", "add 22423 to my basket")
+    assert {line["product_id"]: line["quantity"] for line in shop.basket("q")["basket"]} == {"85123A": 1, "22423": 1}
+    shop.chat("q2", "add 22423 to my basket")  # as the first message too
+    assert shop.basket("q2")["items"] == 1
+
+
+def test_quantities_are_capped_with_a_clear_message(shop):
+    reply = shop.chat("cap", "add 1000000 of 85123A to my basket")
+    assert shop.basket("cap")["items"] == 0
+    assert "at most 1,000" in reply.text
+
+
+def test_removing_by_pronoun_id_and_title(shop):
+    shop.chat("r", "add 85123A to my basket")
+    shop.chat("r", "add 2 of 22423")
+    reply = shop.chat("r", "remove it")
+    assert names(reply) == ["remove_from_basket"] and args(reply)["product_id"] == "22423"
+    shop.chat("r", "add 22423 to my basket")
+    shop.chat("r", "take 22423 out of my basket")
+    reply = shop.chat("r", "remove the white hanging heart t-light holder from my basket")
+    assert reply.tool_calls[0]["result"]["removed"]["product_id"] == "85123A"
+    assert shop.basket("r")["items"] == 0
+
+
+def test_nothing_close_is_said_and_alternatives_are_not_matches(shop):
+    reply = shop.chat("n", "do you sell iPhones?")
+    assert reply.tool_calls[0]["result"]["no_match"] is True
+    assert "nothing close" in reply.text and "matches" not in reply.text
+    assert "no_match" not in shop.chat("n2", "a lunch bag").tool_calls[0]["result"]
+
+
+def test_why_quotes_the_evidence(shop):
+    goes = shop.chat("w", "what goes with 85123A?")
+    reply = shop.chat("w", "why the first one?")
+    assert names(reply) == ["why_recommended"]
+    first = goes.products[0]
+    assert args(reply)["product_id"] == first["product_id"]
+    assert first["evidence"][0]["text"] in reply.text and reply.grounding["ok"]
+
+
+def test_service_questions_about_a_customer(make_shop, bundled_dataset):
+    service = make_shop(role="service")
+    named = service.chat("s1", "what did customer 17850 buy?")
+    assert names(named) == ["customer_history"] and args(named)["customer_id"] == "17850"
+    last = service.chat("s2", "what did they buy last?", customer_id="12347")
+    assert names(last) == ["customer_history"]
+    last_order = list(dict.fromkeys(bundled_dataset.baskets.history("12347")[-1].items))
+    assert all(pid in last.text for pid in last_order[:3])
+    recs = service.chat("s2", "what should we recommend to them?")
+    assert names(recs) == ["customer_recommendations"] and recs.products
+    assert all(p["evidence"] for p in recs.products)
+    why = service.chat("s2", "why the first one?")
+    assert recs.products[0]["evidence"][0]["text"] in why.text
+    # a shopper's assistant has no customer tools at all
+    shopper = make_shop().chat("s3", "what did customer 17850 buy?")
+    assert not {"customer_history", "customer_recommendations"} & set(names(shopper))
