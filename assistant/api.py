@@ -21,6 +21,7 @@ from retrieval.errors import AccessDeniedError, ConfigError, NotFoundError
 from retrieval.recommend import Retriever
 
 from .agent.grounding import Grounding, Ledger
+from .agent.hints import follow_up_hints
 from .agent.limits import TurnLimits
 from .agent.loop import AgentLoop
 from .agent.models import make_model
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 ROLES = ("shopper", "service")
 HISTORY_TURNS = 6  # earlier turns sent to the model as plain text
+HISTORY_CHARS = 240  # of each earlier answer
 
 
 @dataclass
@@ -55,7 +57,8 @@ class Reply:
 class ShoppingAssistant:
     def __init__(self, retriever: Retriever, dataset: Any = None, *, model: str | BaseChatModel = "offline",
                  role: str = "shopper", max_rounds: int | None = None, sessions: SessionStore | None = None,
-                 rule_store: Any = None, limits: TurnLimits | None = None, **model_options: Any) -> None:
+                 rule_store: Any = None, limits: TurnLimits | None = None, answers: str | None = None,
+                 **model_options: Any) -> None:
         if role not in ROLES:
             raise ConfigError(f"role must be one of {', '.join(ROLES)}, got {role!r}.")
         self.retriever, self.dataset, self.role = retriever, dataset, role
@@ -63,7 +66,10 @@ class ShoppingAssistant:
         self.limits = limits or TurnLimits.from_env(max_rounds=max_rounds)
         self.model = make_model(model, limits=self.limits, **model_options)
         self.sessions = sessions or SessionStore()
-        self.loop = AgentLoop(self.model, Grounding(retriever.titles, tool_names=SERVICE_TOOLS), limits=self.limits)
+        # answers: "model" (the model writes them), "composed" (written from the evidence),
+        # "auto" (composed for a model that needs constrained output); SHOPASSIST_ANSWERS.
+        self.loop = AgentLoop(self.model, Grounding(retriever.titles, tool_names=SERVICE_TOOLS), limits=self.limits,
+                              answers=answers or os.environ.get("SHOPASSIST_ANSWERS", "auto"))
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, model: str | BaseChatModel = "offline",
@@ -108,9 +114,17 @@ class ShoppingAssistant:
         )
 
     def _messages(self, session: Session, message: str) -> list[BaseMessage]:
-        msgs: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT), SystemMessage(session_context(session.context()))]
+        context = session.context()
+        msgs: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT), SystemMessage(session_context(context))]
         for turn in session.turns[-HISTORY_TURNS:]:
-            msgs.append(HumanMessage(turn.text) if turn.role == "user" else AIMessage(turn.text))
+            # Earlier answers only in brief: the list they showed is in the session state, and
+            # a small model copies long earlier answers instead of answering.
+            text = turn.text if turn.role == "user" or len(turn.text) <= HISTORY_CHARS else (
+                turn.text[:HISTORY_CHARS].rsplit(" ", 1)[0] + " ...")
+            msgs.append(HumanMessage(text) if turn.role == "user" else AIMessage(text))
+        hint = follow_up_hints(message, context)  # "the third one" resolved in code, for the model
+        if hint:
+            msgs.append(SystemMessage(hint))
         msgs.append(HumanMessage(message))
         return msgs
 

@@ -57,12 +57,15 @@ class Session:
 
     def context(self) -> dict[str, Any]:
         """What the model needs to resolve follow-ups: shown list, basket, last search."""
-        # The model sees each shown product's first reason in words; the full evidence stays
-        # in the session for `why_recommended` (short context: small models are slow to read).
+        # Short on purpose (a small model reads ~50 tokens/s): the evidence stays in the
+        # session for `why_recommended`; the cheapest and dearest are named, since small
+        # models pick the wrong one from a list of prices.
+        priced = [p for p in self.shown if p.get("price") is not None]
         return {
-            "shown": [{"n": i + 1, **{k: p.get(k) for k in ("product_id", "title", "price")},
-                       **({"reason": p["evidence"][0]["text"]} if p.get("evidence") else {})}
+            "shown": [{"n": i + 1, **{k: p.get(k) for k in ("product_id", "title", "price")}}
                       for i, p in enumerate(self.shown)],
+            **({"cheapest_shown": min(priced, key=lambda p: p["price"])["product_id"],
+                "dearest_shown": max(priced, key=lambda p: p["price"])["product_id"]} if priced else {}),
             "basket": [{"product_id": pid, "quantity": q} for pid, q in self.basket.items()],
             "last_search": self.last_search,
             "focus": self.focus,

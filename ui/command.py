@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from assistant.access import ensure_credentials
+from assistant.commands.ask import add_model_options, model_options
 from assistant.setup import prepare
 
 
@@ -22,6 +23,7 @@ def register(sub, parents) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--rebuild", action="store_true", help="rebuild even if a build exists")
+    add_model_options(p)
     p.set_defaults(handler=run)
 
 
@@ -33,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
     login = ensure_credentials(args.home)
     print(f"customer-service console: user {login.user!r}, password from {login.source}")
     print(f"serving on http://{args.host}:{args.port}  (Ctrl-C stops)")
-    launch(args.home, host=args.host, port=args.port)
+    launch(args.home, host=args.host, port=args.port, model=args.model, **model_options(args))
     return 0

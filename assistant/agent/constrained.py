@@ -63,10 +63,11 @@ def plain_messages(messages: list[BaseMessage], tools: list[dict[str, Any]]) -> 
     """The conversation as system / user / assistant text only. Leading system messages merge
     into one (some chat templates take a single system message); later ones become user notes."""
     head: list[str] = []
+    state: list[str] = []  # per-turn session state: sent last, after what a server can cache
     rest: list[BaseMessage] = []
     for m in messages:
         if isinstance(m, SystemMessage) and not rest:
-            head.append(str(m.content))
+            (state if head else head).append(str(m.content))
         elif isinstance(m, SystemMessage):
             rest.append(HumanMessage(f"(Note from the shop, not the shopper) {m.content}"))
         elif isinstance(m, AIMessage) and m.tool_calls:
@@ -78,11 +79,18 @@ def plain_messages(messages: list[BaseMessage], tools: list[dict[str, Any]]) -> 
         else:
             rest.append(m)
     if tools:
-        # Right after the fixed system prompt, before the per-turn session state: servers
-        # that cache the prompt's prefix (llama.cpp) then reuse it across turns.
-        head.insert(1, tool_menu(tools))
+        head.append(tool_menu(tools))
         if rest and isinstance(messages[-1], ToolMessage):
             rest.append(HumanMessage(f"(Note from the shop, not the shopper) {AFTER_TOOLS}"))
+    # The fixed prompt and tool menu first, the history next, the session state just before
+    # the shopper's last message: servers that cache a prompt's prefix (llama.cpp) then
+    # reread only what is new in each turn.
+    last_user = max((i for i, m in enumerate(rest) if isinstance(m, HumanMessage)
+                     and not str(m.content).startswith(("(Note", "Tool output"))), default=None)
+    if state and last_user is not None:
+        rest.insert(last_user, HumanMessage("(Note from the shop, not the shopper) " + "\n".join(state)))
+    elif state:
+        head.extend(state)
     return [SystemMessage("\n\n".join(head)), *rest]
 
 
@@ -113,6 +121,8 @@ class ConstrainedToolModel(BaseChatModel):
     inner: BaseChatModel
     tools: list[dict[str, Any]] = Field(default_factory=list)
 
+    constrained: bool = True  # tools by schema: see AgentLoop.compose_answers
+
     @property
     def _llm_type(self) -> str:
         return "shopassist-constrained"
@@ -127,7 +137,13 @@ class ConstrainedToolModel(BaseChatModel):
             reply = self.inner.invoke(plain, stop=stop)
             return ChatResult(generations=[ChatGeneration(message=AIMessage(content=_text(reply)))])
         schema = {"type": "json_schema", "json_schema": {"name": "reply", "schema": reply_schema(self.tools)}}
-        reply = self.inner.invoke(plain, stop=stop, response_format=schema)
+        try:
+            reply = self.inner.invoke(plain, stop=stop, response_format=schema)
+        except _truncated() as exc:
+            # The token limit cut the JSON off (a small model rambling inside a string): no
+            # call and no answer; the loop answers from the evidence instead.
+            log.warning("constrained reply cut off by the token limit: %s", exc)
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=""))])
         names = {t["function"]["name"] for t in self.tools}
         return ChatResult(generations=[ChatGeneration(message=parse_reply(_text(reply), names))])
 
@@ -137,3 +153,12 @@ def _text(message: BaseMessage) -> str:
     if isinstance(content, str):
         return content
     return "".join(b if isinstance(b, str) else str(b.get("text", "")) for b in content)
+
+
+def _truncated() -> tuple[type[BaseException], ...]:
+    """What the openai client raises when a schema-bound reply hits the token limit."""
+    try:
+        from openai import LengthFinishReasonError
+    except ImportError:
+        return ()
+    return (LengthFinishReasonError,)

@@ -79,7 +79,9 @@ class Verdict:
 # Tool internals a shopper must never see: call JSON, tool and argument talk.
 _RAW_CALL = re.compile(r'"(?:name|arguments|tool|function|parameters)"\s*:|</?tool_call>|```json|\{\{\s*"', re.I)
 _INTERNALS = re.compile(r"\b(?:function call|tool call|tool output|session[_ ](?:context|state)|the \w+ (?:function|tool)\b"
+                        r"|(?:the|a|this|that) tools?\b"
                         r"|with the following (?:arguments|parameters))", re.I)
+_QUOTED = re.compile("\u201c[^\u201d]*\u201d")
 # "LUNCH BAG RED (20725, £1.65": a product id with the price written beside it.
 _ID_PRICE = re.compile(r"\(\s*([0-9A-Za-z][\w.-]*)\s*,\s*£\s?(\d+(?:\.\d+)?)")
 _MONEY_WORD = re.compile(r"£|\bpounds?\b|\bquid\b|\bgbp\b|\bpence\b|\d\s*p\b", re.I)
@@ -127,6 +129,7 @@ class Grounding:
         return problems
 
     def _internals(self, text: str) -> list[str]:
+        text = _QUOTED.sub(" ", text)  # the shopper's own words, quoted back, may say "tool"
         out = []
         if _RAW_CALL.search(text):
             out.append("the answer holds raw tool-call JSON")

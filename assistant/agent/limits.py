@@ -18,7 +18,7 @@ class TurnLimits:
     max_rounds: int = 3
     turn_seconds: float = 60.0
     call_seconds: float = 30.0
-    max_tokens: int = 400
+    max_tokens: int = 256  # a tool call needs < 100; an answer of a few sentences fits
 
     def __post_init__(self) -> None:
         for name in ("max_rounds", "turn_seconds", "call_seconds", "max_tokens"):

@@ -42,6 +42,9 @@ class Turn:
     done: dict[str, ToolResult] = field(default_factory=dict)  # call key -> first result
     answer_now: bool = False  # set by a repeat: the next model call gets no tools
     deadline: float = math.inf  # time.monotonic() by which the turn must answer
+    # The answer is written from the evidence once the tools have run, without asking the
+    # model again (a small local model's own answers were slow and worse; see `answers`).
+    compose_answers: bool = False
 
     def out_of_time(self) -> bool:
         return time.monotonic() >= self.deadline
@@ -187,7 +190,7 @@ def model_failures() -> tuple[type[BaseException], ...]:
     try:
         import openai
 
-        kinds.append(openai.APIError)
+        kinds.append(openai.OpenAIError)  # API errors, and replies the client could not read
     except ImportError:
         pass
     try:
@@ -211,6 +214,14 @@ class ShopMiddleware(AgentMiddleware):
             log.warning("the turn's time budget is spent; answering from the tool output")
             turn.note("time_budget")
             return ModelResponse(result=[AIMessage(content=stand_in(turn, SLOW))])
+        last = request.messages[-1] if request.messages else None
+        if (turn.compose_answers and isinstance(last, ToolMessage)
+                and not (isinstance(last.artifact, dict) and last.artifact.get("retry"))):
+            # After a mistake it can mend (the wrong product for the shopper's words) the model
+            # gets another round; any other outcome, errors included, is composed as it is.
+            turn.note("composed_answer")
+            done = [r for r in turn.results if "error" not in r.data]  # a mistake the model mended is not news
+            return ModelResponse(result=[AIMessage(content=compose(done or turn.results))])
         if not turn.answer_now and _rounds(request.messages) >= turn.max_rounds:
             log.warning("no answer after %d tool rounds; asking for one with tools off", turn.max_rounds)
             turn.note("max_rounds")
@@ -276,6 +287,15 @@ class ShopMiddleware(AgentMiddleware):
         return response
 
     def wrap_tool_call(self, request, handler) -> ToolMessage:  # noqa: ANN001
+        turn_: Turn = request.runtime.context
+        call = request.tool_call
+        if call["name"] == "search_products" and turn_.toolbox.message:
+            # The shopper's own price words decide the limits (see ToolBox.price_bounds); the
+            # call is recorded as it ran.
+            fixed = turn_.toolbox.price_bounds(dict(call.get("args") or {}))
+            if fixed != call.get("args"):
+                turn_.note("price_limits_corrected")
+                request = request.override(tool_call={**call, "args": fixed})
         message = handler(request)
         data = message.artifact if isinstance(message.artifact, dict) else {"error": message_text(message)}
         turn: Turn = request.runtime.context

@@ -200,7 +200,19 @@ class ToolBox:
                 "position": list(shown).index(pid) + 1, "evidence": list(p.get("evidence") or [])}
 
     def add_to_basket(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
-        pid = self.resolve_id(product_id)
+        meant = self.meant()
+        try:
+            pid = self.resolve_id(product_id)
+        except NotFoundError:
+            if meant is None:
+                raise
+            pid = None
+        if meant is not None and meant != pid and not (pid and self._fits(pid)):
+            # A model that picked the wrong product: nothing is added, and it is told which
+            # product the shopper's words name.
+            log.warning("refused to add %s: the shopper's words name %s", pid, meant)
+            return {"error": f"the shopper asked for {meant} ({self.retriever.titles[meant]}), not {pid}; "
+                             f"use product_id {meant}", "retry": True}
         quantity = int(quantity)
         if quantity < 1:
             return {"error": "quantity must be at least 1"}
@@ -257,13 +269,36 @@ class ToolBox:
         return {"product_id": pid, "title": self.retriever.titles.get(pid, pid),
                 "price": money(self.retriever.catalogue.get(pid).price) if known else None}
 
+    def meant(self) -> str | None:
+        """The product this turn's message names for a basket change ("the second one", "it",
+        an id, a title), resolved by the planner's rules; None when the words are unclear."""
+        if not self.message:
+            return None
+        from .planner import Intent  # the planner's reading of the shopper's words
+
+        target, _ = Intent(self.message, self.session.context(), []).change()
+        if target is None:
+            return None
+        try:
+            return self.resolve_id(target)
+        except NotFoundError:
+            return None
+
+    def _fits(self, pid: str) -> bool:
+        """Whether the model's product is one the shopper's words describe too ("the red
+        retrospot teapot" fits more than one product: the model's pick of them stands)."""
+        from .planner import Intent
+
+        target, _ = Intent(self.message or "", self.session.context(), []).change()
+        return bool(target) and target not in self.retriever.catalogue and _covers(target, self.retriever.titles[pid])
+
     def price_bounds(self, args: dict[str, Any]) -> dict[str, Any]:
         """The price limits the shopper wrote in this message replace the model's: a small
         model turns "under £10" into min_price=10. A message with no price keeps the model's
         (a "cheaper" follow-up sets its own)."""
         lo, hi, phrases = parse_prices(self.message or "")
         if not phrases:
-            return args
+            return self._cheaper(args)
         fixed = {k: v for k, v in args.items() if k not in ("min_price", "max_price")}
         fixed.update({k: v for k, v in (("min_price", lo), ("max_price", hi)) if v is not None})
         if (args.get("min_price"), args.get("max_price")) != (fixed.get("min_price"), fixed.get("max_price")):
@@ -271,6 +306,17 @@ class ToolBox:
                         {k: args.get(k) for k in ("min_price", "max_price")},
                         {k: fixed.get(k) for k in ("min_price", "max_price")})
         return fixed
+
+    def _cheaper(self, args: dict[str, Any]) -> dict[str, Any]:
+        """"Cheaper" (no amount said) is below the cheapest product shown, whatever the model sent."""
+        prices = [p["price"] for p in self.session.shown if p.get("price") is not None]
+        if not prices or not _CHEAPER.search(self.message or ""):
+            return args
+        limit = round(min(prices) - 0.01, 2)
+        if args.get("max_price") is None or float(args["max_price"]) > limit:
+            log.warning("'cheaper' search limit %s corrected to %s", args.get("max_price"), limit)
+            args = {**args, "max_price": limit}
+        return args
 
     # -- dispatch ------------------------------------------------------------------------
     @property
@@ -294,6 +340,7 @@ class ToolBox:
             return {"error": str(exc).strip('"')}
 
 
+_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price|too expensive|too dear)\b(?!\s+than)", re.I)
 RESOLVE_CONFIDENCE = 0.6  # a title match below this is "not found", not a guess
 # How close the best product must be for a search to count as a match (measured on the
 # bundled shop: "do you sell iPhones?" peaks at similarity 0.29 over phone charms, "a jacket"
@@ -347,11 +394,13 @@ DESCRIPTIONS = {
     "less than / up to / at most £X\". min_price: the lower limit for \"over / above / at least "
     "£X\". Leave both out when no price is said. Never changes the basket.",
     "bought_together": "Products often bought together with given products (add-ons, \"what goes "
-    "with X?\"). product_ids: product ids or titles, or [\"basket\"] for the shopper's basket.",
+    "with X?\"; \"what goes with my basket / cart?\" is product_ids [\"basket\"]). product_ids: product "
+    "ids or titles, or [\"basket\"] for the shopper's basket.",
     "similar_items": "Alternatives: products most like one product (\"more like that\", "
     "\"something similar to X\"). product_id: its id or title.",
     "product_details": "Title, price, category, description and popularity of ONE product the "
-    "shopper names by id or exact title (\"tell me about 84879\"). Not for searching.",
+    "shopper names by id or title, or points at in the list shown (\"tell me about 84879\", "
+    "\"the third one\", \"which is the cheapest?\"). Not for searching.",
     "compare_products": "Compare two or more products (ids or titles): prices, the price "
     "difference, and whether they are bought together.",
     "why_recommended": "Why a product in the last list shown was suggested: its evidence "
@@ -360,7 +409,8 @@ DESCRIPTIONS = {
     "in their message. product_id: its id; quantity: how many (default 1).",
     "remove_from_basket": "Take a product out of the basket. ONLY when the shopper asks to "
     "remove it. product_id: its id or title; quantity: how many (default all).",
-    "show_basket": "What is in the shopper's basket: lines, quantities, total.",
+    "show_basket": "What is in the shopper's basket: lines, quantities, total. Only when the "
+    "shopper asks to see their basket.",
     "customer_history": "A customer's past orders: how many, the last order and the products "
     "bought most often. customer_id: the customer's id (default: the selected customer).",
     "customer_recommendations": "Personal recommendations for a customer from their purchase "

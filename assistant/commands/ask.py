@@ -9,20 +9,31 @@ from pathlib import Path
 from retrieval.errors import ConfigError
 
 
-def add_agent_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by `ask` and `chat`."""
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    """Which chat model answers: shared by `ask`, `chat` and `run`."""
     p.add_argument("--model", default="offline", help="offline (default, no weights), openai or hf")
-    p.add_argument("--role", default="shopper", choices=("shopper", "service"),
-                   help="service adds the customer_history tool")
-    p.add_argument("--customer", metavar="ID", help="the customer this conversation is about")
-    p.add_argument("--session", metavar="ID",
-                   help="keep the conversation (basket, last results) under this id between runs")
     p.add_argument("--base-url", metavar="URL",
                    help="the OpenAI-compatible server for --model openai (else SHOPASSIST_OPENAI_BASE_URL)")
     p.add_argument("--model-name", metavar="NAME", help="the model on that server (else SHOPASSIST_OPENAI_MODEL)")
     p.add_argument("--tool-mode", choices=("native", "constrained", "auto"),
                    help="how the openai model calls tools: native tool calls, one JSON object by schema "
                         "(constrained), or probe the server once (auto, the default)")
+
+
+def model_options(args: argparse.Namespace) -> dict:
+    """The model keyword arguments for `ShoppingAssistant.open` from those options."""
+    options = {k: getattr(args, k, None) for k in ("base_url", "model_name", "tool_mode")}
+    return {k: v for k, v in options.items() if v and args.model == "openai"}
+
+
+def add_agent_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by `ask` and `chat`."""
+    add_model_options(p)
+    p.add_argument("--role", default="shopper", choices=("shopper", "service"),
+                   help="service adds the customer_history tool")
+    p.add_argument("--customer", metavar="ID", help="the customer this conversation is about")
+    p.add_argument("--session", metavar="ID",
+                   help="keep the conversation (basket, last results) under this id between runs")
 
 
 def register(sub, parents) -> None:
@@ -38,9 +49,8 @@ def register(sub, parents) -> None:
 def open_assistant(args: argparse.Namespace):
     from assistant.api import ShoppingAssistant
 
-    options = {k: getattr(args, k, None) for k in ("base_url", "model_name", "tool_mode")}
-    options = {k: v for k, v in options.items() if v and args.model == "openai"}
-    return ShoppingAssistant.open(getattr(args, "home", None), model=args.model, role=args.role, **options)
+    return ShoppingAssistant.open(getattr(args, "home", None), model=args.model, role=args.role,
+                                  **model_options(args))
 
 
 def session_path(args: argparse.Namespace) -> Path | None:

@@ -43,7 +43,11 @@ class Factory:
             retriever, dataset = base.retriever, base.dataset
         self.retriever, self.dataset = retriever, dataset
         self.rule_store = None
-        self.model, self.options = model, options
+        # One model for every assistant: an "auto" model probes its server once, as one
+        # serving process would (each probe would also evict the server's cached prompt).
+        from assistant.agent.models import make_model
+
+        self.model, self.options = make_model(model, **options), {}
         self._retrievers: dict[Any, Any] = {}
         self._shops: dict[Any, Any] = {}
 

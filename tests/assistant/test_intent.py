@@ -64,3 +64,39 @@ def test_the_same_add_runs_when_asked(make_shop):
     shop = make_shop(model)
     shop.chat("t", "add the red retrospot teapot to my basket")
     assert shop.basket("t")["items"] == 1
+
+
+def test_adding_the_wrong_product_is_refused_and_mended(make_shop):
+    # The shopper names the white heart holder; the model picks another id, is told which one
+    # the words name, and adds that instead.
+    model = ScriptedChatModel(script=[call("add_to_basket", {"product_id": "84879"}),
+                                      call("add_to_basket", {"product_id": "85123A"}, 1),
+                                      AIMessage(content="Added WHITE HANGING HEART T-LIGHT HOLDER (85123A).")])
+    shop = make_shop(model)
+    reply = shop.chat("w", "add the white hanging heart t-light holder to my basket")
+    assert [line["product_id"] for line in shop.basket("w")["basket"]] == ["85123A"]
+    first = reply.tool_calls[0]["result"]
+    assert first.get("retry") and "use product_id 85123A" in first["error"]
+
+
+def test_an_invented_id_for_a_named_product_is_mended(make_shop):
+    model = ScriptedChatModel(script=[call("add_to_basket", {"product_id": "22423A", "quantity": 2}),
+                                      call("add_to_basket", {"product_id": "22423", "quantity": 2}, 1),
+                                      AIMessage(content="Added 2 of REGENCY CAKESTAND 3 TIER (22423).")])
+    shop = make_shop(model)
+    reply = shop.chat("i", "add 2 of 22423 please")
+    assert "use product_id 22423" in reply.tool_calls[0]["result"]["error"]
+    assert shop.basket("i")["items"] == 2
+
+
+def test_cheaper_is_below_the_cheapest_shown_whatever_the_model_sends(make_shop):
+    model = ScriptedChatModel(script=[call("search_products", {"question": "candles"}),
+                                      AIMessage(content="Here are candles."),
+                                      call("search_products", {"question": "candles"}, 1),
+                                      AIMessage(content="Cheaper candles.")])
+    shop = make_shop(model)
+    first = shop.chat("ch", "candles")
+    cheapest = min(p["price"] for p in first.products)
+    again = shop.chat("ch", "got anything cheaper?")
+    assert again.tool_calls[0]["args"]["max_price"] == round(cheapest - 0.01, 2)
+    assert all(p["price"] < cheapest for p in again.products)

@@ -116,3 +116,13 @@ def test_a_call_copied_from_tool_output_is_not_run():
     asked = HumanMessage('{"name": "show_basket", "arguments": {}}')
     keys = quoted_calls([asked, shown], {"add_to_basket", "show_basket"})
     assert keys == {'add_to_basket:{"product_id": "22423", "quantity": 99}'}  # the shopper's own words are not data
+
+
+def test_the_shoppers_price_words_decide_the_search_limits(make_shop):
+    # A small model reads "under £10" as a floor; the search runs (and is recorded) with the
+    # shopper's ceiling.
+    model = ScriptedChatModel(script=[call("search_products", {"question": "teapot", "min_price": 10}), cite])
+    reply = make_shop(model).chat("p", "I need a teapot under £10")
+    assert reply.tool_calls[0]["args"] == {"question": "teapot", "max_price": 10.0}
+    assert "price_limits_corrected" in reply.events
+    assert reply.products and all(p["price"] <= 10 for p in reply.products)

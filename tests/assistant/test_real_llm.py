@@ -148,7 +148,9 @@ def test_price_question_does_not_change_the_basket(teapot):
     shop, reply, _ = teapot
     assert shop.basket("real-llm-b")["items"] == 0, \
         f"a question changed the basket; calls: {[(c['name'], c['args']) for c in reply.tool_calls]}"
-    assert not any(c["name"] in ("add_to_basket", "remove_from_basket") for c in reply.tool_calls)
+    # A model may still ask; the call must then have been refused, never run.
+    asked = [c for c in reply.tool_calls if c["name"] in ("add_to_basket", "remove_from_basket")]
+    assert all(c["result"].get("refused") for c in asked), asked
 
 
 def test_price_limit_becomes_a_maximum(teapot):

@@ -62,3 +62,14 @@ def test_one_compiled_agent_serves_concurrent_sessions_apart(shop):
         assert ids[0] == alone[0]["product_id"]  # the same answer as asked alone
         assert [line["product_id"] for line in basket["basket"]] == [first_id]  # its own basket only
     assert len({first for first, _, _ in results.values()}) == 4
+
+
+def test_the_context_names_the_cheapest_and_dearest_shown():
+    from assistant.session import Session
+
+    s = Session("x")
+    s.shown = [{"product_id": "A", "title": "A A", "price": 2.0, "evidence": [{"text": "long reason"}]},
+               {"product_id": "B", "title": "B B", "price": 1.0}, {"product_id": "C", "title": "C C", "price": None}]
+    ctx = s.context()
+    assert (ctx["cheapest_shown"], ctx["dearest_shown"]) == ("B", "A")
+    assert ctx["shown"][0] == {"n": 1, "product_id": "A", "title": "A A", "price": 2.0}  # evidence stays out
