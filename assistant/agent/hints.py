@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .intent import CHEAPER
 from .planner import Intent
-from .tools import _CHEAPER
 
 
 def follow_up_hints(message: str, context: dict[str, Any]) -> str | None:
@@ -25,7 +25,7 @@ def follow_up_hints(message: str, context: dict[str, Any]) -> str | None:
             lines.append(f"The shopper means product {pid} (number {p['n']} in the list shown).")
     last = context.get("last_search") or {}
     prices = [p["price"] for p in shown.values() if p.get("price") is not None]
-    if _CHEAPER.search(message) and last and prices:
+    if CHEAPER.search(message) and last and prices:
         lines.append(f"\u201cCheaper\u201d means: search_products again with the previous question and "
                      f"max_price {round(min(prices) - 0.01, 2)}.")
     return " ".join(lines) or None

@@ -35,14 +35,16 @@ def asks_to_remove(message: str) -> bool:
 
 
 # "and 2 of 22423", "also the red one": more of what the shopper asked for last turn.
-_MORE = re.compile(r"^\s*(?:and|also|plus|oh and)\b|^\s*(?:\d+|one|two|three|four|five)\s+(?:more|of)\b", re.I)
+MORE = re.compile(r"^\s*(?:and|also|plus|oh and)\b|^\s*(?:\d+|one|two|three|four|five)\s+(?:more|of)\b", re.I)
+# "cheaper", "too dear" with no product or amount after it: below the list shown.
+CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price|too expensive|too dear)\b(?!\s+than)", re.I)
 
 
 def allows(tool: str, message: str, last_action: str | None = None) -> bool:
     """Whether the shopper's message allows this tool to change the basket. Right after an
     add, "and 2 of X" continues it."""
     if tool == "add_to_basket":
-        return asks_to_add(message) or (last_action == "add_to_basket" and bool(_MORE.search(message)))
+        return asks_to_add(message) or (last_action == "add_to_basket" and bool(MORE.search(message)))
     if tool == "remove_from_basket":
         return asks_to_remove(message)
     return True

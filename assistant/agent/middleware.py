@@ -9,6 +9,7 @@ every tool call to keep what came back (the evidence grounding checks answers ag
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -183,6 +184,7 @@ def _rounds(messages: list[BaseMessage]) -> int:
     return rounds
 
 
+@functools.cache
 def model_failures() -> tuple[type[BaseException], ...]:
     """What a model server's failure raises: down, slow, overloaded, or refusing the request.
     Configuration and programming errors are not among them: they propagate."""

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from retrieval.recommend.question import parse_prices
 
-from .intent import asks_to_add, asks_to_remove
+from .intent import CHEAPER, MORE, allows, asks_to_add, asks_to_remove
 from .prompts import CONTEXT_OPEN, unfence
 from .writer import FALLBACK, ToolResult, compose
 
@@ -46,8 +46,6 @@ _LONE_ID = re.compile(r"^\W*(?:(?:product|item|sku|article|code|id)\s*)?#?\s*([A
 # An id pointed at inside a longer message ("item #84879 - what is it?", "what's 85123a?").
 _ID_REF = re.compile(r"(?:\b(?:product|item|sku|article|code|id)\s*#?|#)\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]{2,})\b", re.I)
 _ID_SHAPED = re.compile(r"\b(?=[A-Za-z0-9-]*\d{3})[A-Za-z0-9-]{4,}\b")
-# "and 2 of 22423", "also the red one", "plus 3 more": more of the same action.
-_MORE = re.compile(rf"^\s*(?:and|also|plus|oh and)\b|^\s*(?:{_COUNT})\s+(?:more|of)\b", re.I)
 _CUSTOMER = re.compile(r"\bcustomer\s*(?:id\s*)?#?\s*(\d{3,})\b", re.I)
 _THEY = r"(?:they|them|he|she|him|her|this customer|the customer|that customer|this person)"
 _HISTORY = re.compile(r"\b(?:history|past orders|previous orders|orders|what did|bought|purchased|ordered|"
@@ -139,7 +137,7 @@ class Intent:
 
     def more(self) -> tuple[str | None, int | None]:
         """The product and count of "and 2 of 22423" after an add: the verb is the last turn's."""
-        return Intent("add " + _MORE.sub("", self.text, count=1).strip(), self.context, self.tools).change()
+        return Intent("add " + MORE.sub("", self.text, count=1).strip(), self.context, self.tools).change()
 
     def has(self, pattern: str) -> bool:
         return re.search(pattern, self.text, re.I) is not None
@@ -178,7 +176,9 @@ class Intent:
                 target = items[0]["product_id"] if len(items) == 1 else None
             args = {"product_id": target} | ({"quantity": qty} if qty else {})
             return [("remove_from_basket", args)] if target else []
-        adding_more = self.context.get("last_action") == "add_to_basket" and _MORE.search(t)
+        # The gate's own rule for "and 2 of X" (intent.allows), so the planner never proposes
+        # an add the gate would refuse.
+        adding_more = allows("add_to_basket", t, self.context.get("last_action")) and not asks_to_add(t)
         if asks_to_add(t) or adding_more:
             target, qty = self.change() if asks_to_add(t) else self.more()
             return [("add_to_basket", {"product_id": target, "quantity": qty or 1})] if target else []
@@ -209,7 +209,7 @@ class Intent:
         if lone and not parse_prices(t)[2]:
             return [("product_details", {"product_id": lone.group(1) if lone.groups() else lone.group(0)})]
         last = self.context.get("last_search") or {}
-        if self.has(r"\b(?:cheaper|less expensive|lower price|too expensive|too dear)\b(?!\s+than)") and last:
+        if CHEAPER.search(t) and last:
             prices = [p["price"] for p in self.shown if p.get("price") is not None]
             args = dict(last)
             if prices:

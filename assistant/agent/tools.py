@@ -23,7 +23,7 @@ from retrieval.recommend import Candidate, Filters, Recommendations, Retriever
 from retrieval.recommend.question import STOPWORDS, parse_prices, parse_question
 
 from ..session import Session
-from .intent import MAX_QUANTITY, allows, refusal
+from .intent import CHEAPER, MAX_QUANTITY, allows, refusal
 from .prompts import fence_tool_output
 
 log = logging.getLogger(__name__)
@@ -200,14 +200,14 @@ class ToolBox:
                 "position": list(shown).index(pid) + 1, "evidence": list(p.get("evidence") or [])}
 
     def add_to_basket(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
-        meant = self.meant()
+        words, meant = self.meant()
         try:
             pid = self.resolve_id(product_id)
         except NotFoundError:
             if meant is None:
                 raise
             pid = None
-        if meant is not None and meant != pid and not (pid and self._fits(pid)):
+        if meant is not None and meant != pid and not (pid and self._fits(pid, words)):
             # A model that picked the wrong product: nothing is added, and it is told which
             # product the shopper's words name.
             log.warning("refused to add %s: the shopper's words name %s", pid, meant)
@@ -269,28 +269,26 @@ class ToolBox:
         return {"product_id": pid, "title": self.retriever.titles.get(pid, pid),
                 "price": money(self.retriever.catalogue.get(pid).price) if known else None}
 
-    def meant(self) -> str | None:
-        """The product this turn's message names for a basket change ("the second one", "it",
-        an id, a title), resolved by the planner's rules; None when the words are unclear."""
+    def meant(self) -> tuple[str | None, str | None]:
+        """What this turn's message names for a basket change ("the second one", "it", an id,
+        a title), read by the planner's rules: the words, and the product they resolve to
+        (None, None when the words are unclear)."""
         if not self.message:
-            return None
+            return None, None
         from .planner import Intent  # the planner's reading of the shopper's words
 
         target, _ = Intent(self.message, self.session.context(), []).change()
         if target is None:
-            return None
+            return None, None
         try:
-            return self.resolve_id(target)
+            return target, self.resolve_id(target)
         except NotFoundError:
-            return None
+            return target, None
 
-    def _fits(self, pid: str) -> bool:
+    def _fits(self, pid: str, words: str | None) -> bool:
         """Whether the model's product is one the shopper's words describe too ("the red
         retrospot teapot" fits more than one product: the model's pick of them stands)."""
-        from .planner import Intent
-
-        target, _ = Intent(self.message or "", self.session.context(), []).change()
-        return bool(target) and target not in self.retriever.catalogue and _covers(target, self.retriever.titles[pid])
+        return bool(words) and words not in self.retriever.catalogue and _covers(words, self.retriever.titles[pid])
 
     def price_bounds(self, args: dict[str, Any]) -> dict[str, Any]:
         """The price limits the shopper wrote in this message replace the model's: a small
@@ -310,7 +308,7 @@ class ToolBox:
     def _cheaper(self, args: dict[str, Any]) -> dict[str, Any]:
         """"Cheaper" (no amount said) is below the cheapest product shown, whatever the model sent."""
         prices = [p["price"] for p in self.session.shown if p.get("price") is not None]
-        if not prices or not _CHEAPER.search(self.message or ""):
+        if not prices or not CHEAPER.search(self.message or ""):
             return args
         limit = round(min(prices) - 0.01, 2)
         if args.get("max_price") is None or float(args["max_price"]) > limit:
@@ -340,7 +338,6 @@ class ToolBox:
             return {"error": str(exc).strip('"')}
 
 
-_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price|too expensive|too dear)\b(?!\s+than)", re.I)
 RESOLVE_CONFIDENCE = 0.6  # a title match below this is "not found", not a guess
 # How close the best product must be for a search to count as a match (measured on the
 # bundled shop: "do you sell iPhones?" peaks at similarity 0.29 over phone charms, "a jacket"

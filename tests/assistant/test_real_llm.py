@@ -94,13 +94,17 @@ def _turns() -> dict:
     return {}
 
 
+def _shared_turn(request, turns: dict, session_id: str, message: str):
+    """One real turn, shared by the tests that read it (each turn costs seconds to tens of seconds)."""
+    if session_id not in turns:
+        shop = request.getfixturevalue("llm_shop")
+        turns[session_id] = (shop, *_chat(shop, session_id, message))
+    return turns[session_id]
+
+
 @pytest.fixture
 def lunch_bags(request, _turns):
-    """One real turn, shared by the tests that read it (each turn costs tens of seconds)."""
-    if "lunch" not in _turns:
-        shop = request.getfixturevalue("llm_shop")
-        _turns["lunch"] = (shop, *_chat(shop, "real-llm-a", "show me red lunch bags"))
-    return _turns["lunch"]
+    return _shared_turn(request, _turns, "real-llm-a", "show me red lunch bags")
 
 
 def test_search_reply_has_no_raw_tool_call_text(lunch_bags):
@@ -138,10 +142,7 @@ def test_search_turn_within_time_budget(lunch_bags):
 
 @pytest.fixture
 def teapot(request, _turns):
-    if "teapot" not in _turns:
-        shop = request.getfixturevalue("llm_shop")
-        _turns["teapot"] = (shop, *_chat(shop, "real-llm-b", "I need a teapot under £10"))
-    return _turns["teapot"]
+    return _shared_turn(request, _turns, "real-llm-b", "I need a teapot under £10")
 
 
 def test_price_question_does_not_change_the_basket(teapot):
