@@ -267,8 +267,7 @@ class ShoppingAssistant:
                    "product_id": pid, "title": titles.get(pid, pid), "quantity": qty,
                    "price": money(catalogue.get(pid).price) if pid in titles else None}
                   for b in baskets for pid, qty in _quantities(b).items()]
-        history = [pid for b in baskets for pid in b.items]
-        rec = self.retriever.recommend(None, history=history, k=k)
+        rec = self.retriever.recommend(None, history=baskets, k=k)  # dated: the ranker applies
         return {"customer_id": cid, "orders": len(baskets), "lines": orders,
                 **recommendations_dict(rec)}
 

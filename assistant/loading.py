@@ -11,7 +11,7 @@ from retrieval.errors import ConfigError
 from retrieval.ingest import ColumnMap, load_mapped, load_online_retail
 
 _ROLES = ("basket", "product", "title", "description", "category", "price", "quantity", "timestamp", "customer")
-_FORMAT_KEYS = ("date_format", "encoding", "sep")
+_FORMAT_KEYS = ("date_format", "encoding", "sep", "title_sep", "title_case")
 
 
 def mapping_from_options(options: Namespace) -> ColumnMap | None:
@@ -25,15 +25,36 @@ def mapping_from_options(options: Namespace) -> ColumnMap | None:
         value = getattr(options, f"col_{role}", None)
         if value:
             values[role] = value
+    # --title-col repeats: one is a title column, several compose the title.
+    if isinstance(values.get("title"), list):
+        values["title"] = values["title"][0] if len(values["title"]) == 1 else tuple(values["title"])
     if getattr(options, "col_attributes", None):
         values["attributes"] = tuple(options.col_attributes)
     for key in _FORMAT_KEYS:
         value = getattr(options, key, None)
         if value:
             values[key] = value
+    _products_from_options(options, values)
     if base is None and not any(k in values for k in (*_ROLES, "attributes")):
         return None
     return ColumnMap.build(values, source="column flags")
+
+
+def _products_from_options(options: Namespace, values: dict) -> None:
+    """--products-file / --products-key override the mapping's [products] (a file relative to cwd)."""
+    file = getattr(options, "products_file", None)
+    key = getattr(options, "products_key", None)
+    if not (file or key):
+        return
+    current = values.get("products")
+    if not file and current is None:
+        raise ConfigError("--products-key needs --products-file (or a [products] section in --mapping).")
+    values["products"] = {
+        "file": file or current.file,
+        "key": key or (current.key if current else None),
+        "encoding": current.encoding if current else None,
+        "sep": current.sep if current else None,
+    }
 
 
 def load_source(options: Namespace) -> Dataset:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from retrieval.config import dataset_dir
 from retrieval.dataset import Dataset
-from retrieval.errors import IndexNotFoundError
+from retrieval.errors import DataError, IndexNotFoundError
 from retrieval.index import build_index
 from retrieval.ingest import load_online_retail
 from retrieval.rules import MiningParams, RuleStore, load_rules, mine_and_store
@@ -56,7 +56,42 @@ def prepare(home: str | None = None, rebuild: bool = False) -> PrepareSummary:
     )
     store, mined = ensure_rules(dataset, home, force=rebuild)
     steps.append(f"mined {len(store):,} association rules" if mined else "association rules up to date")
+    steps.append(ensure_ranker(dataset, home, force=rebuild))
     return PrepareSummary(dataset, steps)
+
+
+def ensure_ranker(dataset: Dataset, home: str | None = None, *, force: bool = False) -> str:
+    """Train the learned ranker unless the saved one already fits these baskets and rules.
+
+    Returns one line saying what happened. Needs the index (its vectors) and the rules
+    (their settings) already built; without rules the fusion ranks and nothing is trained.
+    """
+    import time
+
+    from retrieval.index.product_index import open_index
+    from retrieval.ranking.serving import can_rank, saved_is_current, train_served_ranker
+    from retrieval.recommend.vectors import ExactVectors
+
+    why_not = can_rank(dataset)
+    if why_not is not None:
+        return f"learned ranker skipped: {why_not}"
+    try:
+        params = MiningParams.from_dict(load_rules(home).meta.params)
+    except IndexNotFoundError:
+        return "learned ranker skipped: no association rules (the ranker reads them)"
+    if not force and saved_is_current(dataset, params, home):
+        return "learned ranker up to date (same baskets, same rule settings)"
+    index = open_index(home)
+    started = time.perf_counter()
+    try:
+        model = train_served_ranker(dataset, ExactVectors(index.mirror.ids, index.mirror.vectors), params, home)
+    except ImportError as exc:  # lightgbm or the co-purchase source's `implicit` not installed
+        return f"learned ranker skipped: {exc} (pip install 'shopassist[eval]')"
+    except DataError as exc:  # no shopper's next basket was reachable by the candidates
+        return f"learned ranker skipped: {exc}; the fusion ranks personal recommendations"
+    modes = ", ".join(f"{m}: {r['shoppers']:,} shoppers, candidate recall {r['candidate_recall']:.0%}"
+                      for m, r in model.report.items() if isinstance(r, dict) and "shoppers" in r)
+    return f"learned ranker trained in {time.perf_counter() - started:.0f} s ({modes})"
 
 
 def ensure_rules(

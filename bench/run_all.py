@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("bench_encoder", "bench_build", "bench_rules", "bench_recommend", "bench_agent", "load")
+BENCHES = ("bench_encoder", "bench_build", "bench_rules", "bench_recommend", "bench_ranker", "bench_agent", "load")
 
 
 def main() -> int:

@@ -260,8 +260,8 @@ class ToolBox:
         """Personal recommendations from the customer's history: the same `recommend` the
         console's panel shows, with every piece of evidence."""
         cid, baskets = self._customer(customer_id)
-        history = [pid for b in baskets for pid in b.items]
-        rec = self.retriever.recommend(None, history=history, k=max(1, min(int(k), 20)))
+        # Dated baskets, so the learned ranker can read the customer's rhythm.
+        rec = self.retriever.recommend(None, history=baskets, k=max(1, min(int(k), 20)))
         return recommendations_dict(rec, customer_id=cid, orders=len(baskets))
 
     def _line(self, pid: str) -> dict[str, Any]:

@@ -23,6 +23,8 @@ def register(sub, parents) -> None:
     add_index_arguments(p)
     g = p.add_argument_group("association rules")
     g.add_argument("--no-rules", action="store_true", help="build the index only")
+    p.add_argument("--no-ranker", action="store_true",
+                   help="do not train the learned ranker (the fusion then ranks personal recommendations)")
     g.add_argument("--min-support", type=_support, help="fraction of baskets (0-1] or a basket count (default 0.005)")
     g.add_argument("--min-confidence", type=float, help="default 0.2")
     g.add_argument("--engine", choices=["local", "spark"], default="local", help="mining engine (default local)")
@@ -135,4 +137,8 @@ def run(args: argparse.Namespace) -> int:
     build_product_index(args, dataset)
     if not args.no_rules:
         mine_rules_step(args, dataset)
+    if not args.no_ranker:
+        from ..setup import ensure_ranker
+
+        print(ensure_ranker(dataset, args.home))
     return 0

@@ -24,14 +24,26 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
         choices=["online-retail", "mapped"],
         help="source format (default: online-retail, or mapped when a mapping is given)",
     )
-    p.add_argument("--mapping", metavar="TOML", help="column mapping file ([columns] and [format])")
+    p.add_argument("--mapping", metavar="TOML",
+                   help="column mapping file ([columns], [format] and an optional [products])")
     for role in MAPPING_FLAGS:
+        if role == "title":
+            p.add_argument("--title-col", dest="col_title", action="append", metavar="NAME",
+                           help="column holding the title; repeat to compose it from several columns")
+            continue
         p.add_argument(f"--{role}-col", dest=f"col_{role}", metavar="NAME", help=f"column holding the {role}")
     p.add_argument("--attribute-col", dest="col_attributes", action="append", metavar="NAME",
                    help="extra product attribute column (repeatable)")
     p.add_argument("--date-format", help="strftime format of the timestamp column (default ISO 8601)")
     p.add_argument("--encoding", help="text encoding of a CSV (default utf-8)")
     p.add_argument("--sep", help="CSV field separator (default ,)")
+    p.add_argument("--title-sep", help="text between the parts of a composed title (default a space)")
+    p.add_argument("--title-case", choices=["keep", "title"],
+                   help="'title': capitalise title parts written all in capitals (default keep)")
+    p.add_argument("--products-file", metavar="FILE",
+                   help="products CSV/Parquet holding the product columns, joined on the product")
+    p.add_argument("--products-key", metavar="NAME",
+                   help="column of the products file matching the lines' product (default: same name)")
 
 
 def register(sub, parents) -> None:

@@ -9,19 +9,21 @@ popularity fill so every list has k items).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Collection
 
 import numpy as np
 
 from ..baskets import Baskets
+from ..config import data_root
 from ..products import Catalogue
+from ..ranking.fitting import fit_retriever, fitted_ranker
+from ..ranking.ranker import RankerSettings, day_after
 from ..recommend import Filters, FusionWeights, Retriever
-from ..recommend.copurchase import CopurchaseModel
 from ..recommend.fusion import fuse
-from ..recommend.loader import rules_apply_for
 from ..recommend.vectors import ExactVectors
-from ..rules import MiningParams, RuleStore, mine_rules
+from ..rules import MiningParams
 from .recommender import Recommender
 from .split import History
 
@@ -46,36 +48,31 @@ class HybridRecommender(Recommender):
         weights: FusionWeights | None = None,
         discover_weights: FusionWeights | None = None,
         params: MiningParams = EVAL_RULE_PARAMS,
+        ranker: RankerSettings | None = None,
     ) -> None:
         self.vectors, self.params = vectors, params
         self.weights, self.discover_weights = weights, discover_weights
+        self.ranker_settings = ranker
         self.retriever: Retriever | None = None
+        self.now = None
 
     def fit(self, train: Baskets, catalogue: Catalogue) -> HybridRecommender:
-        ruleset = mine_rules(train, self.params)
-        store = RuleStore.from_ruleset(ruleset)
-        log.info("%s: %d rules from %d train baskets", self.name, len(store), len(train))
-        # Popularity from the train part only: the full catalogue's counts include the future.
-        frame = catalogue.frame.copy()
-        frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
-        copurchase = CopurchaseModel(frame.index.tolist(), train)
-        self.retriever = Retriever(
-            Catalogue(frame),
-            self.vectors,
-            rules_apply=rules_apply_for(store),
-            copurchase=copurchase,
-            n_baskets=len(train),
-            weights=self.weights,
-            discover_weights=self.discover_weights,
-        )
+        def fit_sources(baskets: Baskets) -> Retriever:
+            return fit_retriever(baskets, catalogue, self.vectors, self.params,
+                                 weights=self.weights, discover_weights=self.discover_weights)
+
+        self.retriever = fit_sources(train)
+        self.now = day_after(train)
+        if self.ranker_settings is not None:
+            self.retriever.ranker = fitted_ranker(
+                train, self.retriever, fit_sources, self.ranker_settings, fingerprint="evaluation")
         return self
 
     def request(self, history: History, k: int, exclude: Collection[str]):
-        items = [item for basket in history.baskets for item in basket.items]
         owned = history.item_set
         exclude_owned = bool(exclude) and owned <= set(exclude)
         filters = Filters(exclude=tuple(sorted(set(exclude) - owned)), exclude_owned=exclude_owned)
-        return self.retriever.prepare(history=items, k=k, filters=filters)
+        return self.retriever.prepare(history=list(history.baskets), k=k, filters=filters, now=self.now)
 
     def recommend(
         self, history: History, k: int, exclude: Collection[str] = frozenset()
@@ -83,6 +80,10 @@ class HybridRecommender(Recommender):
         if self.retriever is None:
             raise RuntimeError("fit first")
         request = self.request(history, k, exclude)
+        mode = self.retriever.ranked_mode(request)
+        if mode is not None:
+            lists = self.retriever.source_lists(request, self.ranker_settings.depth)
+            return [r.product_id for r in self.retriever.ranker.rank(request.ctx, lists, mode, k)]
         mix = (self.discover_weights if request.filters.exclude_owned else self.weights) or self.retriever.weights
         lists = self.retriever.source_lists(request, k * 3, mix)
         return [f.product_id for f in fuse(lists, mix, k)]
@@ -107,5 +108,18 @@ def catalogue_vectors(catalogue: Catalogue, root=None) -> ExactVectors:
 
     encoder = TransformersEncoder()
     records = catalogue_records(catalogue, TextTemplate(), encoder.document_key)
-    matrix = encoder.encode_documents(records.texts)
-    return ExactVectors(records.ids, np.asarray(matrix, dtype=np.float32))
+    # Encoding a big catalogue takes minutes on a CPU; an evaluation run keeps its vectors
+    # under the data root, keyed by the model and every product's text, for the next run.
+    key = hashlib.sha256("\n".join([encoder.document_key, *records.ids, *records.texts]).encode()).hexdigest()[:16]
+    cache = data_root(root) / "eval" / f"vectors-{key}.npz"
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as saved:
+            log.info("catalogue vectors from %s", cache)
+            return ExactVectors(saved["ids"].tolist(), saved["matrix"])
+    # Shops without product names repeat texts (Complete Journey: 16k texts for 68k
+    # products); each distinct text is encoded once.
+    texts, inverse = np.unique(np.asarray(records.texts, dtype=object), return_inverse=True)
+    matrix = np.asarray(encoder.encode_documents(list(texts)), dtype=np.float32)[inverse]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, ids=np.asarray(records.ids, dtype=str), matrix=matrix)
+    return ExactVectors(records.ids, matrix)

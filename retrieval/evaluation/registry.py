@@ -83,11 +83,14 @@ def create(
 def _register_all() -> None:
     from .baselines import (
         ALS,
+        EASE,
         BM25ItemKNN,
         CooccurrenceKNN,
+        LightGCN,
         Popularity,
         RepeatPurchases,
         RepeatThenPopular,
+        TifuKNN,
     )
 
     # Baselines need no context: their defaults are the documented, validation-chosen ones.
@@ -98,16 +101,21 @@ def _register_all() -> None:
         ("cooc-knn", CooccurrenceKNN),
         ("bm25-knn", BM25ItemKNN),
         ("als", ALS),
+        ("tifu-knn", TifuKNN),
+        ("ease", EASE),
+        ("lightgcn", LightGCN),
     ):
         register_recommender(name, lambda ctx, cls=cls: cls())
 
     # The shop's own recommender and its one-source variants share the vectors and weights.
     register_recommender("rules-only", lambda ctx: _hybrid(ctx, "rules-only"))
     register_recommender("semantic-only", lambda ctx: _hybrid(ctx, "semantic-only"))
+    register_recommender("fusion", lambda ctx: _hybrid(ctx, "fusion"))
     register_recommender("hybrid", lambda ctx: _hybrid(ctx, "hybrid"))
 
 
 def _hybrid(ctx: EvalContext, variant: str) -> Recommender:
+    from ..ranking.ranker import RankerSettings
     from .hybrid import RULES_ONLY, SEMANTIC_ONLY, HybridRecommender, catalogue_vectors
     from .tuning import tuned_weights
 
@@ -118,6 +126,11 @@ def _hybrid(ctx: EvalContext, variant: str) -> Recommender:
         return HybridRecommender(vectors, RULES_ONLY, RULES_ONLY)
     if variant == "semantic-only":
         return HybridRecommender(vectors, SEMANTIC_ONLY, SEMANTIC_ONLY)
+    if variant == "hybrid":
+        # What serving answers personal recommendations with: the learned ranker over every
+        # source (trained inside the split's train part, both modes, so no fusion weights).
+        return HybridRecommender(vectors, ranker=RankerSettings())
+    # "fusion": the tuned weighted sum alone, the reference the ranker replaced.
     weights = ctx.shared("fusion", lambda: tuned_weights(ctx.dataset, vectors, ctx.home))
     return HybridRecommender(vectors, weights.get("default"), weights.get("discover"))
 

@@ -20,9 +20,9 @@ from tqdm.auto import tqdm
 from ..config import data_root
 from ..dataset import Dataset
 from ..recommend.fusion import FusionWeights, fuse
-from ..recommend.loader import WEIGHTS_FILE, load_weights
+from ..recommend.loader import WEIGHTS_FILE, load_weights, weights_fingerprint
 from ..recommend.vectors import ExactVectors
-from .hybrid import HybridRecommender
+from .hybrid import EVAL_RULE_PARAMS, HybridRecommender
 from .metrics import ndcg_at_k, recall_at_k
 from .runner import make_split, mode_cases
 
@@ -120,7 +120,9 @@ def tuned_weights(
     dataset: Dataset, vectors: ExactVectors, root: str | os.PathLike[str] | None = None
 ) -> dict[str, FusionWeights]:
     """Saved weights for this dataset, or tune them on its validation split now and save them."""
-    fingerprint = dataset.fingerprint()
+    # Tied to the rule settings they were tuned with too: serving with other settings
+    # (the saved rules' own) must not pick these weights up.
+    fingerprint = weights_fingerprint(dataset, EVAL_RULE_PARAMS)
     saved = load_weights(root, fingerprint)
     if saved:
         return saved

@@ -5,7 +5,7 @@ Example `mapping.toml`:
     [columns]
     basket = "order_id"          # required
     product = "sku"              # required
-    title = "name"
+    title = "name"               # or several columns: ["type", "brand", "size"]
     price = "unit_price"
     quantity = "qty"
     timestamp = "ordered_at"
@@ -17,34 +17,79 @@ Example `mapping.toml`:
     date_format = "%d/%m/%Y %H:%M"   # default: ISO 8601
     encoding = "utf-8"
     sep = ","
+    title_sep = ", "                 # between the parts of a composed title (default " ")
+    title_case = "title"             # "keep" (default) or "title", see `compose_title`
+
+    [products]                       # optional: the catalogue in a file of its own
+    file = "products.csv"            # relative to this mapping file (or absolute); CSV or Parquet
+    key = "sku"                      # its column matching the lines' product (default: same name)
+
+With a `[products]` table, the product columns (title parts, description, category,
+attributes) are taken from the products file where it has them, else from the lines file.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import time
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 from .cleaning import RAW_DUPLICATE, clean_lines
 from .readers import parse_dates, parse_numbers, read_table, require_columns
 
-_TEXT_ROLES = ("title", "description", "category")
+log = logging.getLogger(__name__)
+
 _NUMBER_ROLES = ("price", "quantity")
+_LINE_ROLES = ("basket", "product", *_NUMBER_ROLES, "timestamp", "customer")
+TITLE_CASES = ("keep", "title")
+_SECTIONS = ("columns", "format", "products")
+
+
+@dataclass(frozen=True)
+class ProductsTable:
+    """The catalogue as a separate file, joined to the lines where `key` equals their product."""
+
+    file: Path
+    key: str
+    encoding: str | None = None  # default: the lines' [format] encoding
+    sep: str | None = None  # default: the lines' [format] sep
+
+    @classmethod
+    def build(cls, values: dict, *, product: str, base: Path | None, source: str) -> ProductsTable:
+        allowed = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - allowed)
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown keys {unknown} under [products]; allowed: {', '.join(sorted(allowed))}."
+            )
+        if not values.get("file"):
+            raise ConfigError(f"{source}: [products] needs `file`, the products CSV/Parquet.")
+        file = Path(values["file"]).expanduser()
+        if base is not None and not file.is_absolute():
+            file = base / file
+        return cls(file=file, key=values.get("key") or product,
+                   encoding=values.get("encoding"), sep=values.get("sep"))
 
 
 @dataclass(frozen=True)
 class ColumnMap:
-    """Which source column plays which role. Only basket and product are required."""
+    """Which source column plays which role. Only basket and product are required.
+
+    `title` is one column or a tuple of columns composed into one title (`compose_title`).
+    """
 
     basket: str
     product: str
-    title: str | None = None
+    title: str | tuple[str, ...] | None = None
     description: str | None = None
     category: str | None = None
     price: str | None = None
@@ -55,11 +100,27 @@ class ColumnMap:
     date_format: str | None = None
     encoding: str = "utf-8"
     sep: str | None = None
+    title_sep: str = " "
+    title_case: str = "keep"
+    products: ProductsTable | None = None
+
+    @property
+    def title_columns(self) -> tuple[str, ...]:
+        if not self.title:
+            return ()
+        return (self.title,) if isinstance(self.title, str) else tuple(self.title)
+
+    def product_columns(self) -> list[str]:
+        """Columns describing a product (may come from a products table)."""
+        named = [*self.title_columns, self.description, self.category, *self.attributes]
+        return list(dict.fromkeys(c for c in named if c))
+
+    def line_columns(self) -> list[str]:
+        """Columns that always come from the lines file."""
+        return list(dict.fromkeys(getattr(self, r) for r in _LINE_ROLES if getattr(self, r)))
 
     def source_columns(self) -> list[str]:
-        roles = ("basket", "product", *_TEXT_ROLES, *_NUMBER_ROLES, "timestamp", "customer")
-        named = [getattr(self, r) for r in roles if getattr(self, r)]
-        return list(dict.fromkeys([*named, *self.attributes]))
+        return list(dict.fromkeys([*self.line_columns(), *self.product_columns()]))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ColumnMap:
@@ -71,38 +132,209 @@ class ColumnMap:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"mapping file {path}: not valid TOML ({exc}).") from None
         values = {**data.get("columns", {}), **data.get("format", {})}
-        allowed = {f.name for f in fields(cls)}
+        allowed = {f.name for f in fields(cls)} - {"products"}
         unknown = sorted(set(values) - allowed)
-        if unknown or set(data) - {"columns", "format"}:
+        if unknown or set(data) - set(_SECTIONS):
             raise ConfigError(
-                f"mapping file {path}: unknown keys {unknown or sorted(set(data) - {'columns', 'format'})}; "
-                f"allowed under [columns]/[format]: {', '.join(sorted(allowed))}."
+                f"mapping file {path}: unknown keys {unknown or sorted(set(data) - set(_SECTIONS))}; "
+                f"allowed under [columns]/[format]: {', '.join(sorted(allowed))}; "
+                "and a [products] section (file, key)."
             )
-        return cls.build(values, source=f"mapping file {path}")
+        if "products" in data:
+            if not isinstance(data["products"], dict):
+                raise ConfigError(f"mapping file {path}: `products` must be a [products] section.")
+            values["products"] = data["products"]
+        return cls.build(values, source=f"mapping file {path}", base=path.parent)
 
     @classmethod
-    def build(cls, values: dict, source: str = "column mapping") -> ColumnMap:
+    def build(cls, values: dict, source: str = "column mapping", base: Path | None = None) -> ColumnMap:
+        """Validate `values`; a relative products file is taken relative to `base`."""
         missing = [k for k in ("basket", "product") if not values.get(k)]
         if missing:
             raise ConfigError(f"{source}: the {' and '.join(missing)} column must be named.")
         values = dict(values)
         values["attributes"] = tuple(values.get("attributes") or ())
+        title = values.get("title")
+        if isinstance(title, list | tuple):
+            if not title or not all(isinstance(c, str) and c for c in title):
+                raise ConfigError(f"{source}: `title` must be a column name or a list of them.")
+            values["title"] = tuple(title)
+        case = values.get("title_case", "keep")
+        if case not in TITLE_CASES:
+            raise ConfigError(f"{source}: title_case must be one of {', '.join(TITLE_CASES)}, not {case!r}.")
+        products = values.get("products")
+        if isinstance(products, dict):
+            values["products"] = ProductsTable.build(
+                products, product=values["product"], base=base, source=source
+            )
         return cls(**values)
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")  # a run of letters; "MEN'S" is one word
+_COLON = re.compile(r"\s*:\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def tidy_part(part: pd.Series) -> pd.Series:
+    """`title_case = "title"`: make a shouting title part readable, and touch little else.
+
+    Runs of spaces become one space in every part. Beyond that only a part in capitals with
+    no digit is changed: each word is capitalised and a colon gets one space after it
+    ("BREAD:ITALIAN/FRENCH" -> "Bread: Italian/French"). A part a person typed in mixed case
+    is left alone, and so is one with digits: sizes and codes ("14.5 OZ", "4 PK/4 OZ") read
+    better untouched than as "14.5 Oz".
+    """
+    # Tidy each distinct value once: exports repeat the same few thousand values a lot.
+    codes, values = pd.factorize(part)
+    values = pd.Series(values, dtype="string").str.replace(_SPACES, " ", regex=True)
+    shouting = (
+        (values == values.str.upper())
+        & values.str.contains(r"[^\W\d_]", regex=True)
+        & ~values.str.contains(r"\d", regex=True)
+    ).to_numpy(dtype=bool)
+    tidied = values.str.replace(_WORD, lambda m: m.group(0).capitalize(), regex=True)
+    tidied = tidied.str.replace(_COLON, ": ", regex=True).str.rstrip()
+    values = values.where(~shouting, tidied)
+    return pd.Series(values.array.take(codes, allow_fill=True), index=part.index, name=part.name)
+
+
+def compose_title(parts: list[pd.Series], sep: str = " ", case: str = "keep") -> pd.Series:
+    """Join title parts with `sep`, skipping blank or missing parts; all parts blank gives NA.
+
+    With `case = "title"` each part goes through `tidy_part` first.
+    """
+    cleaned = []
+    for part in parts:
+        part = part.str.strip().replace("", pd.NA)
+        cleaned.append(tidy_part(part) if case == "title" else part)
+    if len(cleaned) == 1:
+        return cleaned[0]
+    # Join each distinct combination of parts once: there are far fewer of them than rows.
+    combo = np.zeros(len(cleaned[0]), dtype=np.int64)
+    for part in cleaned:
+        codes, uniques = pd.factorize(part)
+        combo, _ = pd.factorize(combo * (len(uniques) + 1) + codes + 1)
+    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    rows = np.column_stack([p.to_numpy(dtype=object, na_value=None)[first] for p in cleaned])
+    joined = np.array([sep.join(t for t in row if t is not None) or None for row in rows], dtype=object)
+    return pd.Series(joined[inverse.reshape(-1)], index=cleaned[0].index, dtype="string")
+
+
+def _describe(frame: pd.DataFrame, mapping: ColumnMap) -> pd.DataFrame:
+    """The product columns of `frame` (lines or a products table) in the standard schema.
+
+    title (composed; NA when blank), description, category and the attributes, trimmed.
+    """
+    out = pd.DataFrame(index=frame.index)
+    if mapping.title:
+        parts = [frame[c] for c in mapping.title_columns]
+        out["title"] = compose_title(parts, mapping.title_sep, mapping.title_case)
+    for role in ("description", "category"):
+        out[role] = _text(frame, getattr(mapping, role))
+    for column in mapping.attributes:
+        out[column] = frame[column].str.strip()
+    return out
+
+
+def _read_products(table: ProductsTable, mapping: ColumnMap) -> pd.DataFrame:
+    """The products file indexed by its key (stripped); the first row of a repeated key wins."""
+    frame = read_table(table.file, encoding=table.encoding or mapping.encoding, sep=table.sep or mapping.sep)
+    if table.key not in frame.columns:
+        raise DataError(
+            f"missing column {table.key!r}, the key matching the lines' product (`key` under "
+            f"[products], or --products-key); columns found: {', '.join(map(str, frame.columns))}.",
+            path=table.file,
+        )
+    keys = frame[table.key].str.strip()
+    blank = (keys.isna() | (keys == "")).to_numpy()
+    repeated = keys.duplicated(keep="first").to_numpy() & ~blank
+    if blank.any():
+        log.warning("products file %s: %d rows without a %r, ignored", table.file, int(blank.sum()), table.key)
+    if repeated.any():
+        log.warning(
+            "products file %s: %d rows repeat an earlier %r (%d distinct keys); the first row of each is used",
+            table.file, int(repeated.sum()), table.key, keys[repeated].nunique(),
+        )
+    keep = ~(blank | repeated)
+    return frame.loc[keep].set_axis(pd.Index(keys[keep], name=table.key), axis=0)
+
+
+def _take(values: pd.Series, where: np.ndarray, index: pd.Index) -> pd.Series:
+    """values[where] as a line-level column; where < 0 gives NA."""
+    return pd.Series(values.array.take(where, allow_fill=True), index=index, name=values.name)
+
+
+def _described_lines(raw: pd.DataFrame, path: Path, mapping: ColumnMap) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each line's product columns (`_describe`), and a mask of the lines whose product the
+    products table lacks.
+
+    Without a products table they come straight from the lines file. With one, a column is
+    taken from the products file when it has it, else from the lines file.
+    """
+    wanted = mapping.product_columns()
+    table = mapping.products
+    if table is None:
+        require_columns(raw, wanted, path)
+        return _describe(raw, mapping), np.zeros(len(raw), dtype=bool)
+    products = _read_products(table, mapping)
+    absent = [c for c in wanted if c not in products.columns and c not in raw.columns]
+    if absent:
+        noun = "column" if len(absent) == 1 else "columns"
+        raise DataError(
+            f"missing {noun} {', '.join(repr(c) for c in absent)}, in neither this file nor the "
+            f"products file {table.file}; columns found here: {', '.join(map(str, raw.columns))}; "
+            f"in the products file: {', '.join(map(str, products.columns))}.",
+            path=path,
+        )
+    product_ids = raw[mapping.product].str.strip()
+    codes, uniques = pd.factorize(product_ids)
+    found = products.index.get_indexer(uniques)
+    where = np.where(codes >= 0, found[codes], -1)
+    unknown = (where < 0) & (codes >= 0)
+    if unknown.any():
+        log.warning(
+            "%s: %d lines (%d distinct products) have no row in the products file %s; "
+            "they keep the product id as title",
+            path, int(unknown.sum()), int((found < 0).sum()), table.file,
+        )
+    if all(c in products.columns for c in wanted):
+        # Describe each product once, then hand it to its lines.
+        described = _describe(products, mapping)
+        lines = pd.DataFrame({c: _take(described[c], where, raw.index) for c in described.columns})
+        return lines, unknown
+    joined = pd.DataFrame(
+        {c: _take(products[c], where, raw.index) if c in products.columns else raw[c] for c in wanted},
+        index=raw.index,
+    )
+    return _describe(joined, mapping), unknown
+
+
+def _text(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    if not column:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    return frame[column].str.strip()
+
+
 def read_mapped(path: str | os.PathLike[str], mapping: ColumnMap) -> pd.DataFrame:
-    """Read any CSV/Parquet into the standard line schema through `mapping`."""
+    """Read any CSV/Parquet (and its products file, if any) into the standard line schema."""
     path = Path(path)
     raw = read_table(path, encoding=mapping.encoding, sep=mapping.sep)
-    require_columns(raw, mapping.source_columns(), path)
+    require_columns(raw, mapping.line_columns(), path)
+    described, unknown = _described_lines(raw, path, mapping)
     out = pd.DataFrame(index=raw.index)
     out["basket_id"] = raw[mapping.basket].str.strip()
     out["product_id"] = raw[mapping.product].str.strip()
-    # Without a title column the product id is the best name there is.
-    out["title"] = raw[mapping.title].str.strip() if mapping.title else out["product_id"]
-    for role in ("description", "category"):
-        column = getattr(mapping, role)
-        out[role] = raw[column].str.strip() if column else pd.Series(pd.NA, index=raw.index, dtype="string")
+    if not mapping.title:
+        # Without a title column the product id is the best name there is.
+        out["title"] = out["product_id"]
+    else:
+        # A composed title with every part blank, or a product the products table lacks, is
+        # named by its id; a single title column left blank stays blank (dropped as undescribed).
+        composed = isinstance(mapping.title, tuple)
+        fallback = unknown | (described["title"].isna().to_numpy() & composed)
+        out["title"] = described["title"].mask(fallback, out["product_id"])
+    out["description"] = described["description"]
+    out["category"] = described["category"]
     for role in _NUMBER_ROLES:
         column = getattr(mapping, role)
         out[role] = parse_numbers(raw[column], column, path) if column else float("nan")
@@ -110,11 +342,9 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMap) -> pd.DataFram
         out["timestamp"] = parse_dates(raw[mapping.timestamp], mapping.timestamp, path, mapping.date_format)
     else:
         out["timestamp"] = pd.NaT
-    out["customer_id"] = (
-        raw[mapping.customer].str.strip() if mapping.customer else pd.Series(pd.NA, index=raw.index, dtype="string")
-    )
+    out["customer_id"] = _text(raw, mapping.customer)
     for column in mapping.attributes:
-        out[column] = raw[column].str.strip()
+        out[column] = described[column]
     out[RAW_DUPLICATE] = raw.duplicated(keep="first")
     return out
 

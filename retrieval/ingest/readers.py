@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import DataError
 
@@ -61,13 +63,48 @@ def read_table(
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types for a bad file
             raise DataError(f"not a readable Parquet file ({exc}).", path=path) from None
-        frame = frame.astype(object).where(frame.notna(), None).astype("string")
+        frame = pd.DataFrame({c: parquet_text(frame[c]) for c in frame.columns}, index=frame.index)
     else:
         frame = _read_csv(path, encoding, sep)
     if frame.empty:
         raise DataError("has a header but no data rows.", path=path)
     log.debug("read %d rows x %d columns from %s", len(frame), frame.shape[1], path)
     return frame
+
+
+_TICKS_PER_SECOND = {"D": 1, "h": 1, "m": 1, "s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
+def parquet_text(column: pd.Series) -> pd.Series:
+    """A typed Parquet column as the text `str()` gives of each value (missing stays NA).
+
+    Integers, floats, text and whole-second naive timestamps take faster routes that write
+    exactly what `str()` writes; everything else goes value by value (slow but exact). This
+    is most of the time a large Parquet export takes to read.
+    """
+    dtype = column.dtype
+    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        text = pc.cast(pa.array(column, from_pandas=True), pa.string())
+        return pd.Series(pd.array(text, dtype="string"), index=column.index, name=column.name)
+    if dtype == np.float64:
+        # Prices repeat: write each distinct value once (by its bits, so -0.0 stays "-0.0").
+        values = column.to_numpy()
+        codes, bits = pd.factorize(values.view("int64"))
+        text = pa.array([str(v) for v in bits.view("float64").tolist()], type=pa.string())
+        text = text.take(pa.array(codes, mask=np.isnan(values)))
+        return pd.Series(pd.array(text, dtype="string"), index=column.index, name=column.name)
+    if pd.api.types.is_string_dtype(dtype) and dtype is not np.dtype(object):
+        return column.astype("string")
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        values = column.to_numpy()
+        missing = np.isnat(values)
+        per_second = _TICKS_PER_SECOND.get(np.datetime_data(values.dtype)[0])
+        if per_second and not (values.view("int64")[~missing] % per_second).any():
+            # str(Timestamp) of a whole second is "YYYY-MM-DD HH:MM:SS".
+            iso = pa.array(np.datetime_as_string(values, unit="s"), mask=missing)
+            text = pc.replace_substring(iso, "T", " ", max_replacements=1)
+            return pd.Series(pd.array(text, dtype="string"), index=column.index, name=column.name)
+    return column.astype(object).where(column.notna(), None).astype("string")
 
 
 def _read_csv(path: Path, encoding: str, sep: str | None) -> pd.DataFrame:

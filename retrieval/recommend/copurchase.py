@@ -87,11 +87,12 @@ class CopurchaseSource(CandidateSource):
         order = order[np.lexsort((order, -scores[order]))][:k]
         # The history item that contributed most to each candidate: one dense slice.
         strongest = idx[np.asarray(contrib[:, self.to_model[order]].toarray().argmax(axis=0)).ravel()]
+        # Both counts in one fancy-indexing call (scalar lookups in a sparse matrix are slow).
+        pairs = np.asarray(self.model.both[strongest, self.to_model[order]]).ravel() if len(order) else []
         out = []
-        for c, best in zip(order, strongest, strict=True):
-            m = self.to_model[c]
+        for c, best, both in zip(order, strongest, pairs, strict=True):
             anchor = self.model.ids[best]
-            both, n = int(self.model.both[best, m]), int(self.model.customers[best])
+            both, n = int(both), int(self.model.customers[best])
             text = (
                 f"customers who bought {ctx.titles.get(anchor, anchor)} also bought it "
                 f"({both} of {n})"

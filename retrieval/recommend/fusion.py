@@ -24,7 +24,8 @@ class FusionWeights:
     popularity: float = 0.02
 
     def of(self, source: str) -> float:
-        return float(getattr(self, source))
+        # Sources the fusion has no weight for (those only the learned ranker reads) count 0.
+        return float(getattr(self, source, 0.0))
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)

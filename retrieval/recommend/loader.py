@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -30,7 +31,8 @@ def rules_apply_for(store: RuleStore):
     def apply(items: Sequence[str], k: int, exclude: set[str]):
         # The rules source quotes one rule per candidate: the strongest.
         found = apply_rules(store, items, k=k, exclude=exclude, max_evidence=1)
-        return [(c.product_id, c.score, [r.to_dict() for r in c.evidence]) for c in found]
+        return [(c.product_id, c.score, [r.to_dict() for r in c.evidence],
+                 {"rules_fired": float(c.n_rules), "rule_lift": c.max_lift}) for c in found]
 
     return apply
 
@@ -59,14 +61,20 @@ def open_retriever(
 ) -> Retriever:
     dataset = dataset or Dataset.load(dataset_dir(root))
     index = open_index(root, encoder=encoder)
+    from ..ranking.fitting import personal_sources_for
+    from ..ranking.serving import open_ranker, served_graph
+    from ..rules import MiningParams
+
+    params = None
     try:
         store = load_rules(root)
         rules_apply = rules_apply_for(store)
+        params = MiningParams.from_dict(store.meta.params)
     except IndexNotFoundError as exc:
         log.warning("no association rules (%s); recommending without bought-together", exc)
         rules_apply = None
-    weights = load_weights(root)
-    return Retriever(
+    weights = load_weights(root, weights_fingerprint(dataset, params))
+    retriever = Retriever(
         dataset.catalogue,
         ExactVectors(index.mirror.ids, index.mirror.vectors),
         encode_query=lambda text: index.encoder.encode_query(text),
@@ -75,7 +83,17 @@ def open_retriever(
         n_baskets=len(dataset.baskets),
         weights=weights.get("default"),
         discover_weights=weights.get("discover"),
+        extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue,
+                                           served_graph(dataset, params, root)),
     )
+    retriever.ranker = open_ranker(retriever, dataset, params, root)
+    return retriever
+
+
+def weights_fingerprint(dataset: Dataset, params) -> str:
+    """Fusion weights are valid for one dataset mined with one set of rule settings."""
+    rules = json.dumps(params.to_dict(), sort_keys=True, default=str) if params is not None else "no rules"
+    return f"{dataset.fingerprint()}:{hashlib.sha256(rules.encode()).hexdigest()[:12]}"
 
 
 def copurchase_for(dataset: Dataset) -> CopurchaseModel | None:

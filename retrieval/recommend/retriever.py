@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..baskets import Basket
 from ..errors import ConfigError, NotFoundError
 from ..products import Catalogue
 from .copurchase import CopurchaseModel, CopurchaseSource
@@ -29,6 +32,9 @@ from .sources import (
 )
 from .types import Candidate, Evidence, Filters, Recommendations
 from .vectors import ExactVectors
+
+if TYPE_CHECKING:
+    from ..ranking.ranker import Ranked, Ranker
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,8 @@ class Retriever:
         weights: FusionWeights | None = None,
         discover_weights: FusionWeights | None = None,
         blas_threads: int | None = 1,
+        extra_sources: Sequence[CandidateSource] = (),
+        ranker: Ranker | None = None,
     ) -> None:
         if blas_threads is not None:
             _limit_blas_threads(blas_threads)
@@ -92,6 +100,11 @@ class Retriever:
             self.sources["rules"] = RulesSource(rules_apply)
         if copurchase is not None:
             self.sources["copurchase"] = CopurchaseSource(copurchase, self.ids)
+        for source in extra_sources:
+            self.sources[source.name] = source
+        # The learned ranker orders personal recommendations (a dated history, no question);
+        # everything else, and a retriever without a valid model, is answered by the fusion.
+        self.ranker = ranker
 
     def resolve(self, phrase: str) -> Resolved | None:
         return self.resolver.resolve(phrase)
@@ -99,18 +112,25 @@ class Retriever:
     def recommend(
         self,
         question: str | None = None,
-        history: Sequence[str] | None = None,
+        history: Sequence[str] | Sequence[Basket] | None = None,
         k: int = 10,
         filters: Filters | None = None,
         weights: FusionWeights | None = None,
+        now: datetime | None = None,
     ) -> Recommendations:
-        """Up to k candidates for a question and/or a history (product ids, oldest first).
+        """Up to k candidates for a question and/or a history, oldest first: product ids,
+        or dated `Basket`s (then the learned ranker, when one is loaded, orders them, and
+        `now` is the moment asked about: default the end of the shop's data).
 
         filters: price range, categories, exclude/restrict ids, and exclude_owned (leave out
         what the history already holds). When the filters leave fewer than k products they
         are loosened step by step and every candidate's evidence says so.
         """
-        request = self.prepare(question, history, k, filters)
+        request = self.prepare(question, history, k, filters, now)
+        mode = self.ranked_mode(request)
+        if mode is not None and weights is None:
+            lists = self.source_lists(request, self.ranker.settings.depth)
+            return self.assemble_ranked(request, self.ranker.rank(request.ctx, lists, mode, k))
         mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
         lists = self.source_lists(request, k * 3, mix)
         return self.assemble(request, fuse(lists, mix, k))
@@ -141,16 +161,35 @@ class Retriever:
         lists = self.source_lists(request, k * 3, weights)
         return self.assemble(request, fuse(lists, weights, k))
 
+    def ranked_mode(self, request: Request) -> str | None:
+        """The ranker's mode for this request, or None when the fusion answers."""
+        ctx = request.ctx
+        if self.ranker is None or not ctx.baskets or ctx.seeds or ctx.query_vector is not None:
+            return None
+        if ctx.question is not None and ctx.question.words:
+            return None
+        mode = "new" if request.filters.exclude_owned else "all"
+        return mode if self.ranker.model.has(mode) else None
+
     def prepare(
         self,
         question: str | None = None,
-        history: Sequence[str] | None = None,
+        history: Sequence[str] | Sequence[Basket] | None = None,
         k: int = 10,
         filters: Filters | None = None,
+        now: datetime | None = None,
     ) -> Request:
         """Parse the question, resolve mentions, build and (if needed) relax the filter mask."""
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
             raise ConfigError(f"k must be an integer from 1 to {MAX_K}, got {k!r}.")
+        baskets = [b for b in (history or []) if isinstance(b, Basket)]
+        if baskets and now is not None:
+            # Nothing bought at or after the moment asked about may inform the answer.
+            baskets = [b for b in baskets if b.timestamp is None or b.timestamp < now]
+        if baskets:
+            history = [pid for b in baskets for pid in b.items]
+            if any(b.timestamp is None for b in baskets):
+                baskets = []  # without dates there is no rhythm to learn from
         history = [h for h in (history or []) if h in self.position]
         filters = filters or Filters()
         parsed = parse_question(question) if question and question.strip() else None
@@ -167,6 +206,7 @@ class Retriever:
         ctx = Context(
             ids=self.ids, titles=self.titles, mask=mask, history=history, question=parsed, seeds=seeds,
             query_vector=self._query_vector(parsed), position=self.position,
+            baskets=baskets, now=now, customer_id=_one_customer(baskets),
         )
         return Request(ctx, filters, relaxed, notes)
 
@@ -196,6 +236,15 @@ class Retriever:
                 evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(request.relaxed)))
             role = self.sources[f.role_source].role
             candidates.append(Candidate(self.catalogue.get(f.product_id), f.score, role, evidence))
+        return Recommendations(candidates, request.filters, request.relaxed, request.notes)
+
+    def assemble_ranked(self, request: Request, ranked: list[Ranked]) -> Recommendations:
+        candidates = []
+        for r in ranked:
+            evidence = list(r.evidence)
+            if request.relaxed:
+                evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(request.relaxed)))
+            candidates.append(Candidate(self.catalogue.get(r.product_id), r.score, r.role, evidence))
         return Recommendations(candidates, request.filters, request.relaxed, request.notes)
 
     def _apply_question(self, parsed: ParsedQuestion | None, filters: Filters, notes: list[str]):
@@ -236,6 +285,12 @@ class Retriever:
         if parsed is None or self.encode_query is None or not parsed.words:
             return None
         return self.encode_query(parsed.search_text)
+
+
+def _one_customer(baskets: Sequence[Basket]) -> str | None:
+    """The customer whose own history this is, when every basket says the same one."""
+    owners = {b.customer_id for b in baskets}
+    return owners.pop() if len(owners) == 1 else None
 
 
 _BLAS_LIMIT = None

@@ -10,6 +10,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -24,6 +25,7 @@ class Scored:
     product_id: str
     score: float
     evidence: Evidence
+    features: dict[str, float] = field(default_factory=dict)  # extra figures a ranker reads
 
 
 @dataclass
@@ -38,6 +40,9 @@ class Context:
     query_vector: np.ndarray | None = None
     seeds: list[str] = field(default_factory=list)  # products the question names
     position: dict[str, int] = field(default_factory=dict)  # id -> row; built once by the retriever
+    baskets: list = field(default_factory=list)  # the history as dated Baskets, when it has dates
+    now: datetime | None = None  # the moment the request is made (dated histories only)
+    customer_id: str | None = None  # set only when the history is a known customer's own
 
     def __post_init__(self) -> None:
         if not self.position:
@@ -149,7 +154,9 @@ class RulesSource(CandidateSource):
             return []
         position = ctx.position
         out = []
-        for pid, score, rules in self.apply(basket, k * 3, set(basket)):
+        # The basket is excluded by the rules layer itself; a few spare for other filters
+        # (building each candidate's quoted rule is the costly part, so not k * 3).
+        for pid, score, rules, *counts in self.apply(basket, k + 20, set(basket)):
             if not ctx.allowed(pid, position):
                 continue
             best = rules[0]
@@ -159,7 +166,9 @@ class RulesSource(CandidateSource):
                 f"contain it ({best['rule_count']} of {best['antecedent_count']}), "
                 f"{best['lift']:.1f} times more often than chance"
             )
-            out.append(Scored(pid, score, Evidence("rules", text, score, rule=best, related_to=best["antecedent"][0])))
+            extra = counts[0] if counts else {}
+            out.append(Scored(pid, score, Evidence("rules", text, score, rule=best, related_to=best["antecedent"][0]),
+                              features=extra))
             if len(out) == k:
                 break
         return out
@@ -187,17 +196,20 @@ class NeighbourSource(CandidateSource):
         usable = [a for a in anchors if (v := self.vectors.vector(a)) is not None and v.any()]
         if not usable:
             return []
-        # One matrix product for all anchors: (n x d) @ (d x a).
+        # One matrix product for all anchors: (n x d) @ (d x a); each product keeps its best
+        # recency-weighted anchor, and only the top k get evidence built.
         sims = self.vectors.matrix @ np.stack([self.vectors.vector(a) for a in usable]).T
-        best: dict[str, Scored] = {}
-        for j, anchor in enumerate(usable):
-            rows, top_sims = top_k(sims[:, j], k, mask)
-            for row, sim in zip(rows, top_sims, strict=True):
-                pid, score = ctx.ids[row], float(sim) * weights[anchor]
-                if pid not in best or score > best[pid].score:
-                    text = f"similar to {ctx.titles.get(anchor, anchor)} (similarity {sim:.2f})"
-                    best[pid] = Scored(pid, score, Evidence("neighbours", text, score, similarity=float(sim), related_to=anchor))
-        return sorted(best.values(), key=lambda s: (-s.score, s.product_id))[:k]
+        weighted = sims * np.array([weights[a] for a in usable], dtype=sims.dtype)
+        which = weighted.argmax(axis=1)
+        best = weighted[np.arange(len(which)), which]
+        rows, scores = top_k(best, k, mask)
+        out = []
+        for row, score in zip(rows, scores, strict=True):
+            anchor, sim = usable[which[row]], float(sims[row, which[row]])
+            text = f"similar to {ctx.titles.get(anchor, anchor)} (similarity {sim:.2f})"
+            out.append(Scored(ctx.ids[row], float(score), Evidence(
+                "neighbours", text, float(score), similarity=sim, related_to=anchor)))
+        return out
 
 
 class ProfileSource(CandidateSource):

@@ -10,7 +10,8 @@ from ..errors import ConfigError
 from ..products import Product
 
 Role = Literal["match", "buy again", "add-on", "alternative", "for you", "popular"]
-Source = Literal["semantic", "repeat", "rules", "copurchase", "neighbours", "profile", "popularity", "filter"]
+Source = Literal["semantic", "repeat", "rules", "copurchase", "neighbours", "profile", "popularity",
+                 "tifu", "ease", "graph", "trending", "filter"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What `make run` does before serving: ingest, index and rules, each only when needed."""
+"""What `make run` does before serving: ingest, index, rules and the ranker, each only when needed."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ def test_prepare_builds_everything_once_then_reuses_it(_isolated_home, capsys):
     assert any("association rules" in s for s in first.steps)
     store = load_rules()
     assert store.meta.fingerprint == first.dataset.fingerprint() and len(store) > 10_000
+    assert any(s.startswith("learned ranker trained") for s in first.steps), first.steps
 
     again = prepare()
     assert any("0 embedded now" in s for s in again.steps)
     assert "association rules up to date" in again.steps
+    assert "learned ranker up to date (same baskets, same rule settings)" in again.steps
 
     # `shopassist build` on the same root embeds nothing and keeps the rules.
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "nothing embedded" in out and "rules up to date" in out
+    assert "nothing embedded" in out and "rules up to date" in out and "learned ranker up to date" in out

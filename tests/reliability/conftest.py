@@ -113,7 +113,7 @@ def prepared_home(small_data, tmp_path_factory) -> PreparedHome:
     changed itself (Chroma rewrites files when a collection is opened): tests copy it."""
     home = tmp_path_factory.mktemp("prepared") / "home"
     started = time.monotonic()
-    cli("build", "--dataset", str(small_data.a), *FAST_ENCODER, home=home)
+    cli("build", "--no-ranker", "--dataset", str(small_data.a), *FAST_ENCODER, home=home)
     return PreparedHome(home, time.monotonic() - started, small_data.n_a)
 
 
@@ -196,6 +196,6 @@ def served(prepared_home, chroma, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("served")
     home = prepared_home.copy(root / "home")
-    cli("build", "--chroma-host", chroma.host, "--chroma-port", str(chroma.port), home=home)
+    cli("build", "--no-ranker", "--chroma-host", chroma.host, "--chroma-port", str(chroma.port), home=home)
     with load.running_server(home, log_path=root / "server.log", mixed_sessions=True) as url:
         yield Served(home, url, chroma)

@@ -92,7 +92,7 @@ def test_kill_9_of_shopassist_build_at_random_moments(prepared_home, small_data,
             phases[_phase(log)] += 1
 
     # The next build completes and clears whatever the killed ones left behind.
-    assert main(["build", "--dataset", str(small_data.b), "--home", str(home)]) == 0
+    assert main(["build", "--no-ranker", "--dataset", str(small_data.b), "--home", str(home)]) == 0
     builds = [p.name for p in (index_dir(home) / "builds").iterdir()]
     assert builds == [_live(pointer)["build_id"]]
     answers(home, probe, fresh=FULL)
@@ -104,7 +104,7 @@ def test_kill_9_of_shopassist_build_at_random_moments(prepared_home, small_data,
 def _build_and_kill(home: Path, dataset: Path, aim: str | None, delay: float, log: Path) -> bool:
     """Run `shopassist build`, SIGKILL it `delay` s after its log shows `aim` (or after it
     starts); False if it had already finished."""
-    command = [*shopassist(), "build", "--dataset", str(dataset), "--full", *FAST_ENCODER, "--home", str(home)]
+    command = [*shopassist(), "build", "--no-ranker", "--dataset", str(dataset), "--full", *FAST_ENCODER, "--home", str(home)]
     with log.open("w") as out:
         # Unbuffered, so the log shows how far the build got when it died.
         env = {**child_env(home), "PYTHONUNBUFFERED": "1"}

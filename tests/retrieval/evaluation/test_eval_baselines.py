@@ -112,7 +112,7 @@ def test_als_ranks_the_missing_block_item_first_and_is_seeded():
     assert lists[0] == lists[1]
 
 
-HYBRIDS = {"hybrid", "rules-only", "semantic-only"}
+HYBRIDS = {"hybrid", "fusion", "rules-only", "semantic-only"}
 
 
 def _hybrid(name):

@@ -113,7 +113,7 @@ def test_killed_builds_leave_the_old_index_answering_identically(tmp_path, retai
         if how == "fresh":
             command.append("500")
         elif how == "cli":
-            command = [sys.executable, "-m", "assistant.cli", "build", "--dataset", str(dataset_dir)]
+            command = [sys.executable, "-m", "assistant.cli", "build", "--no-ranker", "--dataset", str(dataset_dir)]
         log = tmp_path / f"build-{how}-{phase}-{delay}.log"
         proc = _kill_when(command, lambda text, phase=phase: phase in text, log, env)
         _killed(proc, delay)

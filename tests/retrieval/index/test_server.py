@@ -125,11 +125,11 @@ def test_cli_builds_into_a_server_and_answers_from_it(chroma_server, plumbing_ca
 
     _, port = chroma_server
     dataset = as_dataset(subset(plumbing_catalogue, plumbing_catalogue.ids[:30])).save(tmp_path / "ds")
-    args = ["build", "--dataset", str(dataset), "--chroma-host", "127.0.0.1", "--chroma-port", str(port)]
+    args = ["build", "--no-ranker", "--dataset", str(dataset), "--chroma-host", "127.0.0.1", "--chroma-port", str(port)]
     assert main(args) == 0
     assert f"Chroma server 127.0.0.1:{port}" in capsys.readouterr().out
     # Later builds stay on the server without repeating the flags.
-    assert main(["build", "--dataset", str(dataset)]) == 0
+    assert main(["build", "--no-ranker", "--dataset", str(dataset)]) == 0
     assert "index up to date" in capsys.readouterr().out
     assert main(["similar", plumbing_catalogue.ids[0], "-k", "2"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3

@@ -1,0 +1,1 @@
+"""Public datasets exported into the shape a retailer would hand us (files + a column mapping)."""

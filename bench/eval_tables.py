@@ -1,0 +1,72 @@
+"""Write `shopassist eval` results (the JSON it saves) into bench/RESULTS.md as one section.
+
+    .venv/bin/python -m bench.eval_tables --title "..." --command "..." RESULTS.json [...]
+
+Each shop gets a table per mode at k=10 (NDCG, recall, precision, MAP, hit rate, fit and
+recommend seconds), and the hybrid's ratio to the best peer of the same run on NDCG@10
+and Recall@10. "Peers" are every recommender but the hybrid and its one-source variants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bench._results import write_section
+
+OWN = {"hybrid", "fusion", "rules-only", "semantic-only"}
+METRICS = ("ndcg@10", "recall@10", "precision@10", "map@10", "hit@10")
+
+
+def tables(path: Path, label: str) -> str:
+    data = json.loads(path.read_text())
+    split = data["split"]
+    times = {t["recommender"]: t for t in data["timings"]}
+    out = [f"### {label}", "",
+           f"Test split: cut {split['cut'][:10]}, {split['train_baskets']:,} train baskets, "
+           f"{split['test_customers']:,} test customers ({split['test_customers_with_new_items']:,} "
+           f"with new items), catalogue {data['catalogue_size']:,} products.", ""]
+    ratios = []
+    for mode in ("all", "new"):
+        rows = [r for r in data["rows"] if r["mode"] == mode]
+        out += [f"**mode {mode}** ({rows[0]['users']:,} customers)", "",
+                "| recommender | " + " | ".join(METRICS) + " | fit s | recommend s |",
+                "|---|" + "---|" * (len(METRICS) + 2)]
+        for r in rows:
+            t = times.get(r["recommender"], {})
+            name = f"**{r['recommender']}**" if r["recommender"] == "hybrid" else r["recommender"]
+            out.append(f"| {name} | " + " | ".join(f"{r['metrics'][m]:.4f}" for m in METRICS)
+                       + f" | {t.get('fit_seconds', 0):.1f} | {t.get('recommend_seconds', 0):.1f} |")
+        out.append("")
+        hybrid = next((r for r in rows if r["recommender"] == "hybrid"), None)
+        peers = [r for r in rows if r["recommender"] not in OWN]
+        if hybrid and peers:
+            for m in ("ndcg@10", "recall@10"):
+                best = max(peers, key=lambda r: r["metrics"][m])
+                ratio = hybrid["metrics"][m] / max(best["metrics"][m], 1e-12)
+                ratios.append(f"| {label} | {mode} | {m} | {hybrid['metrics'][m]:.4f} | "
+                              f"{best['recommender']} {best['metrics'][m]:.4f} | {ratio:.2f}x |")
+    return "\n".join(out), ratios
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--title", required=True)
+    p.add_argument("--command", required=True)
+    p.add_argument("--intro", default="")
+    p.add_argument("results", nargs="+", metavar="LABEL=JSON")
+    args = p.parse_args()
+    parts, ratios = [], []
+    for item in args.results:
+        label, path = item.split("=", 1)
+        text, r = tables(Path(path), label)
+        parts.append(text)
+        ratios += r
+    summary = ["| shop | mode | metric | hybrid | best peer | hybrid / best peer (goal 1.15x) |",
+               "|---|---|---|---|---|---|", *ratios]
+    write_section(args.title, args.command, "\n\n".join([args.intro, "\n".join(summary), *parts]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Fit every candidate source on one set of baskets: the one recipe training and evaluation share.
+
+The ranker is trained over sources fitted on the baskets before its inner cut and then
+served over sources fitted on all of them; both go through `fit_retriever`, so the
+features a model learned from are computed the same way when it answers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..baskets import Baskets
+from ..products import Catalogue
+from ..recommend.copurchase import CopurchaseModel
+from ..recommend.ease import EaseModel, EaseSource
+from ..recommend.fusion import FusionWeights
+from ..recommend.graph import GraphModel, GraphParams
+from ..recommend.loader import rules_apply_for
+from ..recommend.neighbourhood import GraphSource, TifuSource
+from ..recommend.retriever import Retriever
+from ..recommend.tifu import TifuModel
+from ..recommend.trending import TrendingSource
+from ..recommend.vectors import ExactVectors
+from ..rules import MiningParams, RuleStore, mine_rules
+from .features import FeatureSpace
+from .items import ItemStats
+from .ranker import Ranker, RankerSettings, day_after, train_ranker
+
+log = logging.getLogger(__name__)
+
+
+# The ranked sources of a retriever built by `fit_retriever` or `open_retriever` (with rules
+# and co-purchase), in its order: the retriever's own, then `personal_sources`'.
+SERVED_SOURCES = ("repeat", "neighbours", "profile", "popularity", "rules", "copurchase",
+                  "trending", "tifu", "ease", "graph")
+
+# LightGCN's budget inside the ranker: it is trained twice per build (inner cut and all
+# baskets), so fewer epochs than the standalone peer (whose figures are in RESULTS.md).
+GRAPH_PARAMS = GraphParams(epochs=25, max_seconds=60.0)
+
+
+def personal_sources(baskets: Baskets, ids: list[str], stats: ItemStats, graph: GraphModel | None) -> list:
+    """The sources that learn from whole shopper histories (beyond the retriever's own)."""
+    out = [TrendingSource(stats.recent, stats.trend), TifuSource(TifuModel(ids).fit(baskets), ids),
+           EaseSource(EaseModel(ids, baskets))]
+    if graph is not None:
+        out.append(GraphSource(graph))
+    return out
+
+
+def personal_sources_for(baskets: Baskets, catalogue: Catalogue, graph: GraphModel | None = None) -> list:
+    """`personal_sources` for serving: item figures as of the end of the shop's data, and
+    the graph model `shopassist build` saved (None: no graph source)."""
+    if not len(baskets.lines) or baskets.lines["timestamp"].isna().all():
+        return []
+    ids = [str(i) for i in catalogue.frame.index]
+    stats = ItemStats.compute(baskets, ids, catalogue.frame["price"].to_numpy(dtype=float), day_after(baskets))
+    return personal_sources(baskets, ids, stats, graph)
+
+
+def fit_graph(baskets: Baskets, ids: list[str]) -> GraphModel:
+    return GraphModel(GRAPH_PARAMS).fit(baskets, ids)
+
+
+def fit_retriever(
+    train: Baskets,
+    catalogue: Catalogue,
+    vectors: ExactVectors,
+    params: MiningParams,
+    *,
+    weights: FusionWeights | None = None,
+    discover_weights: FusionWeights | None = None,
+) -> Retriever:
+    """A retriever whose every source (rules, popularity, co-purchase, ...) saw `train` only."""
+    store = RuleStore.from_ruleset(mine_rules(train, params))
+    log.info("%d rules from %d baskets", len(store), len(train))
+    # Popularity from these baskets only: the catalogue's own counts include the future.
+    frame = catalogue.frame.copy()
+    frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
+    ids = [str(i) for i in frame.index]
+    stats = ItemStats.compute(train, ids, frame["price"].to_numpy(dtype=float), day_after(train))
+    return Retriever(
+        Catalogue(frame), vectors, rules_apply=rules_apply_for(store),
+        copurchase=CopurchaseModel(ids, train), n_baskets=len(train), weights=weights,
+        discover_weights=discover_weights,
+        extra_sources=personal_sources(train, ids, stats, fit_graph(train, ids)),
+    )
+
+
+def fitted_ranker(
+    train: Baskets, retriever: Retriever, fit_sources, settings: RankerSettings, fingerprint: str
+) -> Ranker:
+    """Train the ranker on an inner cut of `train` and set it over `retriever`'s sources
+    (which must have been fitted on `train` by `fit_sources`)."""
+    model = train_ranker(train, fit_sources, retriever.ids, retriever.prices, retriever.vectors.matrix,
+                         fingerprint=fingerprint, settings=settings)
+    return serving_ranker(model, train, retriever, settings)
+
+
+def serving_ranker(model, baskets: Baskets, retriever: Retriever, settings: RankerSettings) -> Ranker:
+    """`model` over `retriever`'s sources, with item figures as of the end of `baskets`."""
+    space = FeatureSpace(ranked_sources(retriever))
+    stats = ItemStats.compute(baskets, retriever.ids, retriever.prices, day_after(baskets))
+    return Ranker(model, space, stats, retriever.vectors.matrix, settings)
+
+
+def ranked_sources(retriever: Retriever) -> tuple[str, ...]:
+    """The sources whose lists feed the ranker: all but the question's."""
+    return tuple(n for n in retriever.sources if n != "semantic")

@@ -1,0 +1,110 @@
+"""The served ranker: trained by `shopassist build`, opened with the retriever.
+
+Training refits every source on the saved baskets before an inner cut with the saved
+rules' own settings; the fingerprint ties the model to those baskets, those settings and
+that set of sources, so `open_ranker` can tell a model it may use from a stale one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from ..dataset import Dataset
+from ..recommend.retriever import Retriever
+from ..recommend.vectors import ExactVectors
+from ..rules import MiningParams
+from .features import FeatureSpace
+from .fitting import SERVED_SOURCES, fit_graph, fit_retriever, ranked_sources, serving_ranker
+from .model import RankerModel
+from .ranker import DEFAULT_SETTINGS, Ranker, RankerSettings, ranker_fingerprint, train_ranker
+from .store import drop_other_graphs, load_graph, load_ranker, save_graph, save_ranker
+
+log = logging.getLogger(__name__)
+
+
+MIN_RETURNING = 50
+
+
+def can_rank(dataset: Dataset) -> str | None:
+    """Why a learned ranker cannot be trained on `dataset`, or None when it can: it needs
+    dates and enough shoppers who came back (who bought what, when, and again)."""
+    lines = dataset.baskets.lines
+    if not len(lines) or lines["timestamp"].isna().any():
+        return "the baskets have no dates"
+    known = lines.dropna(subset=["customer_id"]).drop_duplicates("basket_id")
+    returning = int((known.groupby("customer_id").size() >= 2).sum())
+    if returning < MIN_RETURNING:
+        return f"only {returning} shoppers have two or more baskets (at least {MIN_RETURNING} are needed)"
+    return None
+
+
+def fingerprint_for(dataset: Dataset, params: MiningParams, sources, settings: RankerSettings) -> str:
+    return ranker_fingerprint(dataset.fingerprint(), params.to_dict(), settings, tuple(sources))
+
+
+def saved_is_current(dataset: Dataset, params: MiningParams, root, settings: RankerSettings = DEFAULT_SETTINGS) -> bool:
+    """Whether the saved model was trained on exactly these baskets and rule settings."""
+    from .store import ranker_path
+
+    path = ranker_path(root)
+    if not path.exists():
+        return False
+    try:
+        fingerprint = RankerModel.load(path).fingerprint
+    except (OSError, ValueError, KeyError):
+        return False
+    return fingerprint == fingerprint_for(dataset, params, SERVED_SOURCES, settings)
+
+
+def train_served_ranker(
+    dataset: Dataset,
+    vectors: ExactVectors,
+    params: MiningParams,
+    root: str | os.PathLike[str] | None = None,
+    settings: RankerSettings = DEFAULT_SETTINGS,
+) -> RankerModel:
+    """Train on the dataset's own baskets and save it beside the index (replacing the old one)."""
+    catalogue = dataset.catalogue
+
+    def fit_sources(baskets):
+        return fit_retriever(baskets, catalogue, vectors, params)
+
+    ids = [str(i) for i in catalogue.frame.index]
+    prices = catalogue.frame["price"].to_numpy(dtype=float)
+    aligned = vectors.aligned_to(ids)
+    fingerprint = fingerprint_for(dataset, params, SERVED_SOURCES, settings)
+    model = train_ranker(dataset.baskets, fit_sources, ids, prices, aligned.matrix, fingerprint, settings)
+    if model.feature_names != FeatureSpace(SERVED_SOURCES).names:
+        raise RuntimeError("the training sources differ from the served ones")
+    # The served graph is trained on every basket; it is written before the model that
+    # needs it, and the model file's replacement is the switch.
+    save_graph(fit_graph(dataset.baskets, ids), root, fingerprint)
+    save_ranker(model, root)
+    drop_other_graphs(root, fingerprint)
+    return model
+
+
+def served_graph(dataset: Dataset, params: MiningParams | None, root, settings: RankerSettings = DEFAULT_SETTINGS):
+    """The graph model saved with the ranker for these baskets and rules, if any."""
+    if params is None:
+        return None
+    return load_graph(root, fingerprint_for(dataset, params, SERVED_SOURCES, settings))
+
+
+def open_ranker(
+    retriever: Retriever,
+    dataset: Dataset,
+    params: MiningParams | None,
+    root: str | os.PathLike[str] | None = None,
+    settings: RankerSettings = DEFAULT_SETTINGS,
+) -> Ranker | None:
+    """The saved model over `retriever`'s sources, or None (logged) when it does not fit them."""
+    if params is None or can_rank(dataset) is not None:
+        return None
+    sources = ranked_sources(retriever)
+    expected = fingerprint_for(dataset, params, sources, settings)
+    model = load_ranker(root, expected, FeatureSpace(sources).names)
+    if model is None:
+        return None
+    return serving_ranker(model, dataset.baskets, retriever, settings)

@@ -1,0 +1,33 @@
+"""Trending: what many baskets hold lately, more than they used to."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .sources import CandidateSource, Context, Scored
+from .types import Evidence
+from .vectors import top_k
+
+
+class TrendingSource(CandidateSource):
+    """Items by recent basket count, weighted by how far that beats their usual share.
+
+    `recent` and `trend` come from `retrieval.ranking.items.ItemStats` (recent = the last
+    four weeks of the data; trend = recent share / overall share).
+    """
+
+    name, role = "trending", "popular"
+
+    def __init__(self, recent: np.ndarray, trend: np.ndarray) -> None:
+        self.recent, self.trend = recent.astype(np.float64), trend.astype(np.float64)
+        # A product's recent count, boosted by at most 3x when it is rising.
+        self.strength = self.recent * np.clip(self.trend, 0.0, 3.0)
+
+    def candidates(self, ctx: Context, k: int) -> list[Scored]:
+        rows, scores = top_k(self.strength, k, ctx.mask & (self.recent > 0))
+        return [
+            Scored(ctx.ids[r], float(s), Evidence(
+                "trending", f"trending: in {int(self.recent[r]):,} baskets over the last 4 weeks, "
+                f"{self.trend[r]:.1f} times its usual share", float(s)))
+            for r, s in zip(rows, scores, strict=True)
+        ]
