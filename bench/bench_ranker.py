@@ -312,14 +312,14 @@ def pct(values, q) -> float:
 
 
 def run_shop(label, kind, dataset, vectors, params, settings, n_customers, fit_reps, force_profile) -> dict:
-    from retrieval.ranking.fitting import serving_ranker
+    from retrieval.ranking.fitting import item_stats, serving_ranker
     from retrieval.ranking.ranker import day_after
 
     log.info("== %s: %d products, %d baskets, %d lines", label, len(dataset.catalogue.frame),
              len(dataset.baskets), len(dataset.baskets.lines))
     trained = train(dataset, vectors, params, settings)
     retriever, fit_times = fit_fusion(dataset, vectors, params, fit_reps)
-    ranker = serving_ranker(trained["model"], dataset.baskets, retriever, settings)
+    ranker = serving_ranker(trained["model"], item_stats(dataset.baskets, dataset.catalogue), retriever, settings)
     now = day_after(dataset.baskets).to_pydatetime()
     histories = sample_histories(dataset, n_customers)
     load_before = os.getloadavg()[0]

@@ -18,7 +18,8 @@ import numpy as np
 from ..baskets import Baskets
 from ..config import data_root
 from ..products import Catalogue
-from ..ranking.fitting import fit_retriever, fitted_ranker
+from ..ranking.fitting import fit_retriever, fitted_ranker, item_stats
+from ..ranking.items import ItemStats
 from ..ranking.ranker import RankerSettings, day_after
 from ..recommend import Filters, FusionWeights, Retriever
 from ..recommend.fusion import fuse
@@ -57,15 +58,16 @@ class HybridRecommender(Recommender):
         self.now = None
 
     def fit(self, train: Baskets, catalogue: Catalogue) -> HybridRecommender:
-        def fit_sources(baskets: Baskets) -> Retriever:
-            return fit_retriever(baskets, catalogue, self.vectors, self.params,
+        def fit_sources(baskets: Baskets, stats: ItemStats | None = None) -> Retriever:
+            return fit_retriever(baskets, catalogue, self.vectors, self.params, stats=stats,
                                  weights=self.weights, discover_weights=self.discover_weights)
 
-        self.retriever = fit_sources(train)
+        stats = item_stats(train, catalogue)
+        self.retriever = fit_sources(train, stats)
         self.now = day_after(train)
         if self.ranker_settings is not None:
             self.retriever.ranker = fitted_ranker(
-                train, self.retriever, fit_sources, self.ranker_settings, fingerprint="evaluation")
+                train, self.retriever, fit_sources, self.ranker_settings, "evaluation", stats)
         return self
 
     def request(self, history: History, k: int, exclude: Collection[str]):
@@ -80,10 +82,9 @@ class HybridRecommender(Recommender):
         if self.retriever is None:
             raise RuntimeError("fit first")
         request = self.request(history, k, exclude)
-        mode = self.retriever.ranked_mode(request)
-        if mode is not None:
-            lists = self.retriever.source_lists(request, self.ranker_settings.depth)
-            return [r.product_id for r in self.retriever.ranker.rank(request.ctx, lists, mode, k)]
+        ranked = self.retriever.ranked(request, k)
+        if ranked is not None:
+            return [r.product_id for r in ranked]
         mix = (self.discover_weights if request.filters.exclude_owned else self.weights) or self.retriever.weights
         lists = self.retriever.source_lists(request, k * 3, mix)
         return [f.product_id for f in fuse(lists, mix, k)]

@@ -45,6 +45,11 @@ class FeatureSpace:
 
     sources: tuple[str, ...]
 
+    @classmethod
+    def of(cls, retriever) -> FeatureSpace:
+        """The space of a retriever's sources: every one but the question's."""
+        return cls(tuple(n for n in retriever.sources if n != "semantic"))
+
     @property
     def names(self) -> list[str]:
         per_source = [f"{s}_{kind}" for s in self.sources for kind in ("score", "rank")]

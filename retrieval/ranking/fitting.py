@@ -48,14 +48,23 @@ def personal_sources(baskets: Baskets, ids: list[str], stats: ItemStats, graph: 
     return out
 
 
-def personal_sources_for(baskets: Baskets, catalogue: Catalogue, graph: GraphModel | None = None) -> list:
-    """`personal_sources` for serving: item figures as of the end of the shop's data, and
-    the graph model `shopassist build` saved (None: no graph source)."""
+def item_stats(baskets: Baskets, catalogue: Catalogue, as_of=None) -> ItemStats | None:
+    """Item figures over `catalogue` as of `as_of` (default: the day after the last basket);
+    None when the baskets have no dates."""
     if not len(baskets.lines) or baskets.lines["timestamp"].isna().all():
-        return []
+        return None
     ids = [str(i) for i in catalogue.frame.index]
-    stats = ItemStats.compute(baskets, ids, catalogue.frame["price"].to_numpy(dtype=float), day_after(baskets))
-    return personal_sources(baskets, ids, stats, graph)
+    when = as_of if as_of is not None else day_after(baskets)
+    return ItemStats.compute(baskets, ids, catalogue.frame["price"].to_numpy(dtype=float), when)
+
+
+def personal_sources_for(baskets: Baskets, catalogue: Catalogue, stats: ItemStats | None,
+                         graph: GraphModel | None = None) -> list:
+    """`personal_sources` for serving, from the item figures `stats` (None: no dates, no
+    such sources) and the graph model `shopassist build` saved (None: no graph source)."""
+    if stats is None:
+        return []
+    return personal_sources(baskets, [str(i) for i in catalogue.frame.index], stats, graph)
 
 
 def fit_graph(baskets: Baskets, ids: list[str]) -> GraphModel:
@@ -68,17 +77,19 @@ def fit_retriever(
     vectors: ExactVectors,
     params: MiningParams,
     *,
+    stats: ItemStats | None = None,
     weights: FusionWeights | None = None,
     discover_weights: FusionWeights | None = None,
 ) -> Retriever:
-    """A retriever whose every source (rules, popularity, co-purchase, ...) saw `train` only."""
+    """A retriever whose every source (rules, popularity, co-purchase, ...) saw `train` only;
+    `stats`: the item figures the caller already has for `train` (else computed here)."""
     store = RuleStore.from_ruleset(mine_rules(train, params))
     log.info("%d rules from %d baskets", len(store), len(train))
     # Popularity from these baskets only: the catalogue's own counts include the future.
     frame = catalogue.frame.copy()
     frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
     ids = [str(i) for i in frame.index]
-    stats = ItemStats.compute(train, ids, frame["price"].to_numpy(dtype=float), day_after(train))
+    stats = stats if stats is not None else item_stats(train, catalogue)
     return Retriever(
         Catalogue(frame), vectors, rules_apply=rules_apply_for(store),
         copurchase=CopurchaseModel(ids, train), n_baskets=len(train), weights=weights,
@@ -88,22 +99,16 @@ def fit_retriever(
 
 
 def fitted_ranker(
-    train: Baskets, retriever: Retriever, fit_sources, settings: RankerSettings, fingerprint: str
+    train: Baskets, retriever: Retriever, fit_sources, settings: RankerSettings, fingerprint: str,
+    stats: ItemStats,
 ) -> Ranker:
     """Train the ranker on an inner cut of `train` and set it over `retriever`'s sources
-    (which must have been fitted on `train` by `fit_sources`)."""
+    (which `fit_sources` fitted on `train`, with the item figures `stats`)."""
     model = train_ranker(train, fit_sources, retriever.ids, retriever.prices, retriever.vectors.matrix,
                          fingerprint=fingerprint, settings=settings)
-    return serving_ranker(model, train, retriever, settings)
+    return serving_ranker(model, stats, retriever, settings)
 
 
-def serving_ranker(model, baskets: Baskets, retriever: Retriever, settings: RankerSettings) -> Ranker:
-    """`model` over `retriever`'s sources, with item figures as of the end of `baskets`."""
-    space = FeatureSpace(ranked_sources(retriever))
-    stats = ItemStats.compute(baskets, retriever.ids, retriever.prices, day_after(baskets))
-    return Ranker(model, space, stats, retriever.vectors.matrix, settings)
-
-
-def ranked_sources(retriever: Retriever) -> tuple[str, ...]:
-    """The sources whose lists feed the ranker: all but the question's."""
-    return tuple(n for n in retriever.sources if n != "semantic")
+def serving_ranker(model, stats: ItemStats, retriever: Retriever, settings: RankerSettings) -> Ranker:
+    """`model` over `retriever`'s sources, with the item figures its sources were built from."""
+    return Ranker(model, FeatureSpace.of(retriever), stats, retriever.vectors.matrix, settings)

@@ -134,7 +134,7 @@ def request_context(retriever, baskets, now, mode: str, depth: int):
 
 def train_ranker(
     baskets: Baskets,
-    fit_sources: Callable[[Baskets], object],
+    fit_sources: Callable[[Baskets, ItemStats], object],
     catalogue_ids: Sequence[str],
     prices: np.ndarray,
     vectors: np.ndarray | None,
@@ -153,10 +153,11 @@ def train_ranker(
         # Each cut a month earlier than the last: more shoppers' next baskets to learn from.
         split = temporal_split(baskets, settings.label_months + i, name="ranker")
         cuts.append(str(split.cut))
-        retriever = fit_sources(split.train)
-        space = FeatureSpace(tuple(n for n in retriever.sources if n != "semantic"))  # = fitting.ranked_sources
-        model.feature_names = space.names
+        # One snapshot of the item figures, as of the cut, for the sources and the features.
         stats = ItemStats.compute(split.train, catalogue_ids, prices, split.cut)
+        retriever = fit_sources(split.train, stats)
+        space = FeatureSpace.of(retriever)
+        model.feature_names = space.names
         for mode in MODES:
             histories, targets, _ = mode_cases(split, mode)
             cases = list(zip(histories, targets, strict=True))

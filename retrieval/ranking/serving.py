@@ -15,7 +15,8 @@ from ..recommend.retriever import Retriever
 from ..recommend.vectors import ExactVectors
 from ..rules import MiningParams
 from .features import FeatureSpace
-from .fitting import SERVED_SOURCES, fit_graph, fit_retriever, ranked_sources, serving_ranker
+from .fitting import SERVED_SOURCES, fit_graph, fit_retriever, serving_ranker
+from .items import ItemStats
 from .model import RankerModel
 from .ranker import DEFAULT_SETTINGS, Ranker, RankerSettings, ranker_fingerprint, train_ranker
 from .store import drop_other_graphs, load_graph, load_ranker, save_graph, save_ranker
@@ -67,8 +68,8 @@ def train_served_ranker(
     """Train on the dataset's own baskets and save it beside the index (replacing the old one)."""
     catalogue = dataset.catalogue
 
-    def fit_sources(baskets):
-        return fit_retriever(baskets, catalogue, vectors, params)
+    def fit_sources(baskets, stats=None):
+        return fit_retriever(baskets, catalogue, vectors, params, stats=stats)
 
     ids = [str(i) for i in catalogue.frame.index]
     prices = catalogue.frame["price"].to_numpy(dtype=float)
@@ -96,15 +97,17 @@ def open_ranker(
     retriever: Retriever,
     dataset: Dataset,
     params: MiningParams | None,
+    stats: ItemStats | None,
     root: str | os.PathLike[str] | None = None,
     settings: RankerSettings = DEFAULT_SETTINGS,
 ) -> Ranker | None:
-    """The saved model over `retriever`'s sources, or None (logged) when it does not fit them."""
-    if params is None or can_rank(dataset) is not None:
+    """The saved model over `retriever`'s sources (built from the item figures `stats`), or
+    None (logged) when it does not fit them."""
+    if params is None or stats is None or can_rank(dataset) is not None:
         return None
-    sources = ranked_sources(retriever)
+    sources = FeatureSpace.of(retriever).sources
     expected = fingerprint_for(dataset, params, sources, settings)
     model = load_ranker(root, expected, FeatureSpace(sources).names)
     if model is None:
         return None
-    return serving_ranker(model, dataset.baskets, retriever, settings)
+    return serving_ranker(model, stats, retriever, settings)

@@ -61,7 +61,7 @@ def open_retriever(
 ) -> Retriever:
     dataset = dataset or Dataset.load(dataset_dir(root))
     index = open_index(root, encoder=encoder)
-    from ..ranking.fitting import personal_sources_for
+    from ..ranking.fitting import item_stats, personal_sources_for
     from ..ranking.serving import open_ranker, served_graph
     from ..rules import MiningParams
 
@@ -74,6 +74,7 @@ def open_retriever(
         log.warning("no association rules (%s); recommending without bought-together", exc)
         rules_apply = None
     weights = load_weights(root, weights_fingerprint(dataset, params))
+    stats = item_stats(dataset.baskets, dataset.catalogue)  # once, for the sources and the ranker
     retriever = Retriever(
         dataset.catalogue,
         ExactVectors(index.mirror.ids, index.mirror.vectors),
@@ -83,10 +84,10 @@ def open_retriever(
         n_baskets=len(dataset.baskets),
         weights=weights.get("default"),
         discover_weights=weights.get("discover"),
-        extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue,
+        extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue, stats,
                                            served_graph(dataset, params, root)),
     )
-    retriever.ranker = open_ranker(retriever, dataset, params, root)
+    retriever.ranker = open_ranker(retriever, dataset, params, stats, root)
     return retriever
 
 

@@ -127,10 +127,9 @@ class Retriever:
         are loosened step by step and every candidate's evidence says so.
         """
         request = self.prepare(question, history, k, filters, now)
-        mode = self.ranked_mode(request)
-        if mode is not None and weights is None:
-            lists = self.source_lists(request, self.ranker.settings.depth)
-            return self.assemble_ranked(request, self.ranker.rank(request.ctx, lists, mode, k))
+        ranked = self.ranked(request, k) if weights is None else None
+        if ranked is not None:
+            return self.assemble_ranked(request, ranked)
         mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
         lists = self.source_lists(request, k * 3, mix)
         return self.assemble(request, fuse(lists, mix, k))
@@ -160,6 +159,13 @@ class Retriever:
         request.ctx.seeds = anchors
         lists = self.source_lists(request, k * 3, weights)
         return self.assemble(request, fuse(lists, weights, k))
+
+    def ranked(self, request: Request, k: int) -> list[Ranked] | None:
+        """The learned ranker's top k for this request, or None when the fusion answers."""
+        mode = self.ranked_mode(request)
+        if mode is None:
+            return None
+        return self.ranker.rank(request.ctx, self.source_lists(request, self.ranker.settings.depth), mode, k)
 
     def ranked_mode(self, request: Request) -> str | None:
         """The ranker's mode for this request, or None when the fusion answers."""
@@ -232,20 +238,18 @@ class Retriever:
             # The reason that put it here first; popularity is context, so it goes last.
             parts = sorted(f.parts, key=lambda p: (p[0] != f.role_source, p[0] == "popularity"))
             evidence = [entry.evidence for _, entry in parts]
-            if request.relaxed:
-                evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(request.relaxed)))
-            role = self.sources[f.role_source].role
-            candidates.append(Candidate(self.catalogue.get(f.product_id), f.score, role, evidence))
+            candidates.append(self._candidate(request, f.product_id, f.score, self.sources[f.role_source].role,
+                                              evidence))
         return Recommendations(candidates, request.filters, request.relaxed, request.notes)
 
     def assemble_ranked(self, request: Request, ranked: list[Ranked]) -> Recommendations:
-        candidates = []
-        for r in ranked:
-            evidence = list(r.evidence)
-            if request.relaxed:
-                evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(request.relaxed)))
-            candidates.append(Candidate(self.catalogue.get(r.product_id), r.score, r.role, evidence))
+        candidates = [self._candidate(request, r.product_id, r.score, r.role, list(r.evidence)) for r in ranked]
         return Recommendations(candidates, request.filters, request.relaxed, request.notes)
+
+    def _candidate(self, request: Request, pid: str, score: float, role, evidence: list[Evidence]) -> Candidate:
+        if request.relaxed:
+            evidence.append(Evidence("filter", "shown after loosening: " + "; ".join(request.relaxed)))
+        return Candidate(self.catalogue.get(pid), score, role, evidence)
 
     def _apply_question(self, parsed: ParsedQuestion | None, filters: Filters, notes: list[str]):
         if parsed is None:

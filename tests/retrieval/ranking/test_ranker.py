@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from retrieval.baskets import Basket, BasketLine, Baskets
-from retrieval.ranking.fitting import fit_retriever, fitted_ranker
+from retrieval.ranking.fitting import fit_retriever, fitted_ranker, item_stats
 from retrieval.ranking.items import ItemStats
 from retrieval.ranking.ranker import RankerSettings
 from retrieval.ranking.shopper import ShopperView
@@ -26,12 +26,13 @@ SETTINGS = RankerSettings(depth=30, label_months=1, max_shoppers=400, rounds=80)
 def trained(rhythm_baskets, rhythm_catalogue, rhythm_vectors):
     seen: list[pd.Timestamp] = []
 
-    def fit(baskets: Baskets):
+    def fit(baskets: Baskets, stats=None):
         seen.append(pd.Timestamp(baskets.lines["timestamp"].max()))
-        return fit_retriever(baskets, rhythm_catalogue, rhythm_vectors, PARAMS)
+        return fit_retriever(baskets, rhythm_catalogue, rhythm_vectors, PARAMS, stats=stats)
 
-    retriever = fit(rhythm_baskets)
-    retriever.ranker = fitted_ranker(rhythm_baskets, retriever, fit, SETTINGS, fingerprint="rhythm")
+    stats = item_stats(rhythm_baskets, rhythm_catalogue)
+    retriever = fit(rhythm_baskets, stats)
+    retriever.ranker = fitted_ranker(rhythm_baskets, retriever, fit, SETTINGS, "rhythm", stats)
     return retriever, seen
 
 
