@@ -50,8 +50,13 @@ _CUSTOMER = re.compile(r"\bcustomer\s*(?:id\s*)?#?\s*(\d{3,})\b", re.I)
 _THEY = r"(?:they|them|he|she|him|her|this customer|the customer|that customer|this person)"
 _HISTORY = re.compile(r"\b(?:history|past orders|previous orders|orders|what did|bought|purchased|ordered|"
                       r"last (?:order|purchase)|buy (?:before|last))\b", re.I)
+# How a customer-service agent asks for recommendations about the customer on screen:
+# "what would they like", "anything new they might like", "what should she buy next".
 _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|offer|pitch|upsell|"
-                        rf"would {_THEY} like|might {_THEY} like|interest {_THEY})\b", re.I)
+                        rf"(?:would|might|could) {_THEY} (?:like|want|need)|"
+                        rf"{_THEY} (?:would|might|could|may) (?:like|want|need|enjoy)|interest {_THEY}|"
+                        rf"should {_THEY} (?:buy|get|order|try)|"
+                        r"(?:buy|get|order|need) (?:next|soon)|reorder)\b", re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
 
 

@@ -98,6 +98,8 @@ def _evidence(group, pid, entries: dict[str, Scored], view, stats: ItemStats, ro
         return Evidence("popularity", f"popular: in {int(stats.popularity[row]):,} baskets ({share:.1%} of all)",
                         weight)
     entry = entries.get(group)
+    if group == "tifu" and pid in view.items:
+        return None  # for the shopper's own item, their rhythm (the repeat reason) says it better
     if entry is not None:
         e = entry.evidence
         return Evidence(e.source, e.text, weight, rule=e.rule, similarity=e.similarity,

@@ -89,6 +89,9 @@ def test_service_questions_about_a_customer(make_shop, bundled_dataset):
     assert all(p["evidence"] for p in recs.products)
     why = service.chat("s2", "why the first one?")
     assert recs.products[0]["evidence"][0]["text"] in why.text
+    # The way an agent types it with the customer on screen.
+    for plain in ("what should they buy next?", "anything new they might like?", "what would she want again"):
+        assert names(service.chat("s2", plain)) == ["customer_recommendations"], plain
     # a shopper's assistant has no customer tools at all
     shopper = make_shop().chat("s3", "what did customer 17850 buy?")
     assert not {"customer_history", "customer_recommendations"} & set(names(shopper))

@@ -56,6 +56,20 @@ def test_the_strongest_positive_group_sets_the_role_and_leads_the_evidence():
     assert evidence[1].text == "you buy this about every 7 days; last time was 7 days ago"
 
 
+def test_shoppers_like_you_is_not_told_for_the_shoppers_own_item():
+    space = FeatureSpace(("repeat", "tifu"))
+    contrib = np.zeros(len(space.names) + 1)
+    contrib[space.names.index("tifu_score")] = 0.8
+    contrib[space.names.index("times_bought")] = 0.3
+    groups = group_contributions(space, contrib)
+    entries = {"tifu": Scored("tea", 0.5, Evidence("tifu", "a regular in your own recent baskets", 0.5))}
+    role, evidence = explain("tea", groups, entries, view([0, 7, 14], 21), stats(), 0)
+    assert [e.source for e in evidence] == ["repeat"] and role == "buy again"
+    new = {"tifu": Scored("jam", 0.5, Evidence("tifu", "shoppers whose baskets look like yours buy it often", 0.5))}
+    role, evidence = explain("jam", groups, new, view([0, 7, 14], 21), stats(), 2)
+    assert evidence[0].text == "shoppers whose baskets look like yours buy it often" and role == "for you"
+
+
 def test_trending_is_only_claimed_when_the_figures_say_so():
     space = FeatureSpace(())
     contrib = np.zeros(len(space.names) + 1)
