@@ -1,13 +1,14 @@
 """`ShoppingAssistant`: the one object a shell (CLI, HTTP, UI) talks to.
 
     assistant = ShoppingAssistant.open()            # the built index under $SHOPASSIST_HOME
-    reply = assistant.chat("s1", "a lunch bag under £2")
+    reply = assistant.chat("s1", "a lunch bag under 2 pounds")
     reply.text, reply.products, reply.tool_calls
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from .agent.hints import follow_up_hints
 from .agent.limits import TurnLimits
 from .agent.loop import AgentLoop
 from .agent.models import make_model
-from .agent.prompts import SYSTEM_PROMPT, session_context
+from .agent.prompts import session_context, system_prompt
 from .agent.tools import LIST_TOOLS, SERVICE_TOOLS, ToolBox, money, recommendations_dict
 from .session import Session, SessionStore
 
@@ -47,9 +48,10 @@ class Reply:
     session_id: str = ""
     grounding: dict[str, Any] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
+    currency: str | None = None  # ISO 4217 code of the products' prices
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "products": self.products, "tool_calls": self.tool_calls,
+        return {"text": self.text, "currency": self.currency, "products": self.products, "tool_calls": self.tool_calls,
                 "evidence": self.evidence, "session_id": self.session_id, "grounding": self.grounding,
                 "events": self.events}
 
@@ -68,21 +70,25 @@ class ShoppingAssistant:
         self.sessions = sessions or SessionStore()
         # answers: "model" (the model writes them), "composed" (written from the evidence),
         # "auto" (composed for a model that needs constrained output); SHOPASSIST_ANSWERS.
-        self.loop = AgentLoop(self.model, Grounding(retriever.titles, tool_names=SERVICE_TOOLS), limits=self.limits,
+        self.shop = retriever.shop
+        self.system_prompt = system_prompt(self.shop)
+        grounding = Grounding(retriever.titles, tool_names=SERVICE_TOOLS, money=retriever.money)
+        self.loop = AgentLoop(self.model, grounding, limits=self.limits,
                               answers=answers or os.environ.get("SHOPASSIST_ANSWERS", "auto"))
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, model: str | BaseChatModel = "offline",
              role: str = "shopper", **options: Any) -> ShoppingAssistant:
         """The assistant over what `shopassist build` saved under `home` (or $SHOPASSIST_HOME)."""
-        from retrieval.dataset import Dataset
+        from retrieval.datasets import resolve_dataset
         from retrieval.errors import IndexNotFoundError
         from retrieval.recommend.loader import open_retriever
         from retrieval.rules.store import load_rules
 
-        from .loading import load_saved_or_bundled
-
-        dataset: Dataset = load_saved_or_bundled(None if home is None else str(home))
+        resolved = resolve_dataset(root=home)
+        # ask/chat print the answer (or JSON) on stdout, so the data's origin goes to the log.
+        log.info("%s", resolved.describe())
+        dataset = resolved.dataset
         retriever = open_retriever(home, dataset=dataset)
         try:
             store = load_rules(home)
@@ -111,11 +117,12 @@ class ShoppingAssistant:
             tool_calls=[r.to_dict() for r in result.results],
             evidence=[{"product_id": p["product_id"], **e} for p in products for e in p.get("evidence", [])],
             session_id=session_id, grounding=result.verdict.to_dict(), events=result.events,
+            currency=self.shop.currency,
         )
 
     def _messages(self, session: Session, message: str) -> list[BaseMessage]:
-        context = session.context()
-        msgs: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT), SystemMessage(session_context(context))]
+        context = {**session.context(), "currency": self.shop.currency, "locale": self.shop.locale}
+        msgs: list[BaseMessage] = [SystemMessage(self.system_prompt), SystemMessage(session_context(context))]
         for turn in session.turns[-HISTORY_TURNS:]:
             # Earlier answers only in brief: the list they showed is in the session state, and
             # a small model copies long earlier answers instead of answering.
@@ -270,6 +277,20 @@ class ShoppingAssistant:
         rec = self.retriever.recommend(None, history=baskets, k=k)  # dated: the ranker applies
         return {"customer_id": cid, "orders": len(baskets), "lines": orders,
                 **recommendations_dict(rec)}
+
+    def example_requests(self) -> list[str]:
+        """Requests to show a new shopper: the shop profile's own, else two made from the
+        catalogue's best seller (its title's first words and a price just above its own)."""
+        if self.shop.examples:
+            return list(self.shop.examples)
+        frame = self.retriever.catalogue.frame
+        if not len(frame):
+            return ["show me your best sellers"]
+        best = frame.sort_values("popularity", ascending=False, kind="stable").iloc[0]
+        words = " ".join(str(best["title"]).lower().split()[:3])
+        price = best["price"]
+        limit = f" under {self.retriever.money.limit(float(math.ceil(price)))}" if price == price and price else ""
+        return [f"{words}{limit}", f"what goes with the {str(best['title']).lower()}?"]
 
     def as_role(self, role: str) -> ShoppingAssistant:
         """A sibling assistant with another role over the same retriever, data, rules and

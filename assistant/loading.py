@@ -1,12 +1,12 @@
-"""Turn command-line style options into a loaded `Dataset` (shared by every shell)."""
+"""Turn command-line style options into a column mapping and an export reader (shared by every shell)."""
 
 from __future__ import annotations
 
 from argparse import Namespace
 from pathlib import Path
 
-from retrieval.config import dataset_dir
 from retrieval.dataset import Dataset
+from retrieval.datasets import ReadExport
 from retrieval.errors import ConfigError
 from retrieval.ingest import ColumnMap, load_mapped, load_online_retail
 
@@ -57,25 +57,40 @@ def _products_from_options(options: Namespace, values: dict) -> None:
     }
 
 
-def load_source(options: Namespace) -> Dataset:
-    """Load the export named by `options` (path, format, mapping flags)."""
+SHOP_FLAGS = {"shop_name": "name", "shop_sells": "sells", "currency": "currency", "locale": "locale"}
+
+
+def add_shop_arguments(p) -> None:  # noqa: ANN001 - an argparse parser
+    """--shop-name, --shop-sells, --currency, --locale: the shop profile, beside a mapping's [shop]."""
+    g = p.add_argument_group("shop profile (saved with the dataset; overrides a mapping's [shop])")
+    g.add_argument("--shop-name", metavar="NAME", help='the shop\'s name, e.g. "Superstore"')
+    g.add_argument("--shop-sells", metavar="TEXT", help='one line on what it sells, e.g. "office supplies"')
+    g.add_argument("--currency", metavar="CODE", help="ISO 4217 code of its prices, e.g. USD, EUR, GBP")
+    g.add_argument("--locale", metavar="LOCALE", help="how amounts are written, e.g. en_US, de_DE (default en)")
+
+
+def apply_shop_options(dataset: Dataset, options: Namespace) -> bool:
+    """Set the shop profile fields given as flags on `dataset`; whether any was given."""
+    given = {field: getattr(options, flag, None) for flag, field in SHOP_FLAGS.items()}
+    if not any(v is not None for v in given.values()):
+        return False
+    dataset.shop = dataset.shop.with_options(**given)
+    return True
+
+
+def export_reader(options: Namespace) -> ReadExport:
+    """How to read the export PATH named by `options` (format and mapping flags).
+
+    Checked before any file is read, so a missing mapping is reported as such, not as a
+    missing file. Which dataset is read at all is `retrieval.datasets.resolve_dataset`'s rule.
+    """
     mapping = mapping_from_options(options)
     fmt = getattr(options, "format", None) or ("mapped" if mapping else "online-retail")
-    path = getattr(options, "path", None)
-    if fmt == "mapped":
-        if mapping is None:
-            raise ConfigError("--format mapped needs --mapping FILE or at least --basket-col and --product-col.")
-        if not path:
-            raise ConfigError("--format mapped needs the PATH of the export to read.")
-        return load_mapped(Path(path), mapping)
-    return load_online_retail(path)
-
-
-def load_saved_or_bundled(home: str | None = None, dataset: str | None = None) -> Dataset:
-    """The dataset a later command works on: an explicit folder, the saved one, or the bundled file."""
-    if dataset:
-        return Dataset.load(dataset)
-    saved = dataset_dir(home)
-    if (saved / "products.parquet").exists():
-        return Dataset.load(saved)
-    return load_online_retail()
+    if fmt != "mapped":
+        return load_online_retail
+    if mapping is None:
+        raise ConfigError("--format mapped needs --mapping FILE or at least --basket-col and --product-col.")
+    if not getattr(options, "path", None):
+        # Without PATH the rule would fall back to the saved or bundled data, ignoring the mapping.
+        raise ConfigError("--format mapped needs the PATH of the export to read.")
+    return lambda path: load_mapped(Path(path), mapping)

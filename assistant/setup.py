@@ -1,4 +1,4 @@
-"""Prepare a data root from the bundled data: what `make run` does before serving.
+"""Prepare a data root from its saved dataset, else the bundled data: what `make run` does before serving.
 
 Each step runs only when its output is missing or stale: the cleaned dataset, the product
 index (incremental: nothing is embedded when nothing changed) and the rules (re-mined when
@@ -12,19 +12,12 @@ from dataclasses import dataclass, field
 
 from retrieval.config import dataset_dir
 from retrieval.dataset import Dataset
+from retrieval.datasets import DatasetSource, resolve_dataset
 from retrieval.errors import DataError, IndexNotFoundError
 from retrieval.index import build_index
-from retrieval.ingest import load_online_retail
 from retrieval.rules import MiningParams, RuleStore, load_rules, mine_and_store
 
 log = logging.getLogger(__name__)
-
-DEMO_QUESTIONS = (
-    "a lunch bag under £2",
-    "add the second one to my basket",
-    "what goes with my basket?",
-)
-
 
 @dataclass
 class PrepareSummary:
@@ -39,16 +32,18 @@ class PrepareSummary:
 
 
 def prepare(home: str | None = None, rebuild: bool = False) -> PrepareSummary:
-    """Ingest, index and mine whatever is missing or stale under the data root."""
-    folder = dataset_dir(home)
-    steps = []
-    if rebuild or not (folder / "products.parquet").exists():
-        dataset = load_online_retail()
-        dataset.save(folder)
+    """Ingest, index and mine whatever is missing or stale under the data root.
+
+    The data is the saved dataset, else the bundled file (the one rule of
+    `resolve_dataset`); `rebuild` redoes what is derived from it, and never replaces a
+    retailer's saved dataset with the bundled one.
+    """
+    resolved = resolve_dataset(root=home)
+    dataset = resolved.dataset
+    steps = [resolved.describe()]
+    if resolved.source is not DatasetSource.SAVED:
+        folder = dataset.save(dataset_dir(home))
         steps.append(f"ingested the bundled data into {folder}")
-    else:
-        dataset = Dataset.load(folder)
-        steps.append(f"using the cleaned data in {folder}")
     result = build_index(dataset.catalogue, home)
     steps.append(
         f"product index: {result.total:,} products, {result.embedded:,} embedded now"
@@ -116,15 +111,3 @@ def ensure_rules(
         except IndexNotFoundError:
             pass
     return mine_and_store(dataset, home, params, engine=engine, spark_master=spark_master), True
-
-
-def demo(home: str | None = None) -> str:
-    """A short scripted conversation on the prepared data, to show it works end to end."""
-    from .api import ShoppingAssistant
-
-    assistant = ShoppingAssistant.open(home)
-    out = []
-    for question in DEMO_QUESTIONS:
-        reply = assistant.chat("demo", question)
-        out += [f"> {question}", reply.text, ""]
-    return "\n".join(out)

@@ -7,15 +7,36 @@ temporary directory after importing the package.
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 ENV_HOME = "SHOPASSIST_HOME"
 DEFAULT_HOME = Path("~/.shopassist")
 
-# The bundled dataset ships inside the repository, next to the packages.
+# In a clone the bundled data sits in data/, next to the packages.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = REPO_ROOT / "data"
-BUNDLED_ONLINE_RETAIL = BUNDLED_DATA / "online_retail" / "online_retail_2010_2011.csv.gz"
+ONLINE_RETAIL_FILE = "online_retail_2010_2011.csv.gz"
+# An installed wheel carries data/online_retail/ as package data of `retrieval` (setup.py
+# copies it in at build time), because site-packages has no data/ beside the packages.
+PACKAGED_DATA = "bundled"
+PACKAGED_ONLINE_RETAIL = resources.files(__package__) / PACKAGED_DATA / "online_retail" / ONLINE_RETAIL_FILE
+CLONE_ONLINE_RETAIL = BUNDLED_DATA / "online_retail" / ONLINE_RETAIL_FILE
+
+
+def _bundled_online_retail() -> Path:
+    """The packaged copy in an installed wheel, else the clone's data/ file.
+
+    Fixed per install, so it is resolved once at import (unlike the data root).
+    """
+    # Only a real file will do: pandas and the shop profile beside it need a path.
+    if isinstance(PACKAGED_ONLINE_RETAIL, Path) and PACKAGED_ONLINE_RETAIL.is_file():
+        return PACKAGED_ONLINE_RETAIL
+    return CLONE_ONLINE_RETAIL
+
+
+BUNDLED_ONLINE_RETAIL = _bundled_online_retail()
+# For the tests and the README's mapping example; not packaged (GPL-3 data), so clone-only.
 BUNDLED_GROCERIES_LONG = BUNDLED_DATA / "groceries" / "groceries_long.csv.gz"
 
 

@@ -19,6 +19,7 @@ from .baskets import Baskets
 from .errors import IndexNotFoundError
 from .products import Catalogue
 from .report import IngestReport
+from .shop import ShopProfile
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class Dataset:
     catalogue: Catalogue
     baskets: Baskets
     report: IngestReport | None = None
+    shop: ShopProfile = ShopProfile()
 
     def fingerprint(self) -> str:
         """A short hash of the baskets' content, so derived artefacts (rules) know their source."""
@@ -44,7 +46,7 @@ class Dataset:
         tmp.mkdir(exist_ok=True)
         self.catalogue.frame.to_parquet(tmp / "products.parquet")
         self.baskets.lines.to_parquet(tmp / "lines.parquet", index=False)
-        meta = {"report": self.report.to_dict() if self.report else None}
+        meta = {"report": self.report.to_dict() if self.report else None, "shop": self.shop.to_dict()}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
         for name in ("products.parquet", "lines.parquet", "meta.json"):
             os.replace(tmp / name, folder / name)
@@ -69,7 +71,8 @@ class Dataset:
                 "Run `shopassist ingest --save` (or `shopassist build`) to write it again."
             ) from exc
         report = IngestReport.from_dict(meta["report"]) if meta.get("report") else None
-        return cls(Catalogue(frame), Baskets(lines), report)
+        shop = ShopProfile.from_dict(meta["shop"], source=str(folder / "meta.json")) if meta.get("shop") else ShopProfile()
+        return cls(Catalogue(frame), Baskets(lines), report, shop)
 
 
 def _as_nullable_strings(frame: pd.DataFrame) -> pd.DataFrame:

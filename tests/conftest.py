@@ -61,4 +61,5 @@ def bundled_retriever(bundled_dataset, bundled_vectors, bundled_encoder):
         rules_apply=rules_apply_for(store),
         copurchase=CopurchaseModel(bundled_dataset.catalogue.ids, bundled_dataset.baskets),
         n_baskets=len(bundled_dataset.baskets),
+        shop=bundled_dataset.shop,
     )

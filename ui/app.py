@@ -14,6 +14,7 @@ from assistant.access import Credentials
 from .console import build_console
 from .endpoints import build_endpoints
 from .shopper import build_shopper
+from .text import markdown_text, shop_line
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,9 @@ def create_app(shopper: ShoppingAssistant, credentials: Credentials | None = Non
     if options:
         log.debug("create_app ignores options %s", sorted(options))
     service = shopper.as_role("service")
-    with gr.Blocks(title="shopassist", analytics_enabled=False) as app:
-        gr.Markdown("# shopassist")
+    shop = shopper.shop
+    with gr.Blocks(title=f"{shop.name} · shopassist", analytics_enabled=False) as app:
+        gr.Markdown(f"# {markdown_text(shop.name)}\n{markdown_text(shop_line(shop))}", elem_id="shop-heading")
         with gr.Tabs():
             with gr.Tab("Shop", id="shop"):
                 build_shopper(app, shopper, stream_delay=stream_delay)

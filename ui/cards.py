@@ -47,7 +47,7 @@ def reason(product: Mapping[str, Any]) -> str:
     return ""
 
 
-def card_html(product: Mapping[str, Any], *, evidence: bool = False) -> str:
+def card_html(product: Mapping[str, Any], *, evidence: bool = False, currency: Any = None) -> str:
     """One card. `evidence=True` lists every piece of evidence with its source and figures
     (the console's view); otherwise only the one-line reason (the shopper's)."""
     pid = html_text(product.get("product_id", ""))
@@ -55,7 +55,7 @@ def card_html(product: Mapping[str, Any], *, evidence: bool = False) -> str:
         f'<article class="sa-card" data-product-id="{pid}">',
         '<div class="sa-card-head">',
         f'<span class="sa-title">{html_text(product.get("title", ""))}</span>',
-        f'<span class="sa-price">{html_text(money(product.get("price")))}</span>',
+        f'<span class="sa-price">{html_text(money(product.get("price"), currency))}</span>',
         "</div>",
     ]
     if product.get("description"):
@@ -73,8 +73,8 @@ def card_html(product: Mapping[str, Any], *, evidence: bool = False) -> str:
 
 
 def cards_html(products: Iterable[Mapping[str, Any]], *, evidence: bool = False,
-               empty: str = "Nothing to show yet.") -> str:
-    cards = [card_html(p, evidence=evidence) for p in products]
+               empty: str = "Nothing to show yet.", currency: Any = None) -> str:
+    cards = [card_html(p, evidence=evidence, currency=currency) for p in products]
     if not cards:
         return f'<p class="sa-empty">{html_text(empty)}</p>'
     return '<div class="sa-cards" style="display:grid;gap:8px">' + "".join(cards) + "</div>"
@@ -105,17 +105,17 @@ def _figure(value: Any) -> str:
     return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
 
 
-def basket_html(basket: Mapping[str, Any]) -> str:
+def basket_html(basket: Mapping[str, Any], currency: Any = None) -> str:
     """The basket's total line (its lines are rendered one per row, with a remove button)."""
     items = int(basket.get("items") or 0)
     if not items:
         return '<p class="sa-empty">Your basket is empty.</p>'
     return (f'<p class="sa-basket-total"><strong>{items} item(s)</strong>, total '
-            f'{html_text(money(basket.get("total")))}</p>')
+            f'{html_text(money(basket.get("total"), currency))}</p>')
 
 
-def basket_line_html(line: Mapping[str, Any]) -> str:
+def basket_line_html(line: Mapping[str, Any], currency: Any = None) -> str:
     return (f'<div class="sa-basket-line" data-product-id="{html_text(line.get("product_id", ""))}">'
             f'<span>{int(line.get("quantity") or 0)} × <span class="sa-title">'
             f'{html_text(line.get("title", ""))}</span></span>'
-            f'<span class="sa-price">{html_text(money(line.get("line_total")))}</span></div>')
+            f'<span class="sa-price">{html_text(money(line.get("line_total"), currency))}</span></div>')

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_COLUMNS = ["date", "basket", "product id", "title", "quantity", "price"]
 RECOMMENDATIONS = 10
-CHAT_EXAMPLES = ["what did the customer buy?", "a gift for them under £5"]
+CHAT_EXAMPLES = ["what did the customer buy?", "what should they buy next?"]
 FAILED_LOGIN_DELAY = 0.5  # seconds; slows guessing without bothering a person who mistyped
 
 
@@ -138,7 +138,7 @@ def build_console(service: ShoppingAssistant, credentials: Credentials | None,
         text = markdown_text(f"Customer {found['customer_id']}: {found['orders']} order(s), "
                              f"{len(lines)} line(s).")
         return (found["customer_id"], text, _history_frame(lines),
-                cards_html(found.get("products") or [], evidence=True,
+                cards_html(found.get("products") or [], evidence=True, currency=service.shop.money,
                            empty="No recommendations for this customer."), [])
 
     gr.on([look_up.click, cid.submit], look_up_customer, [authorized, cid],

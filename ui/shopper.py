@@ -22,13 +22,8 @@ from .sessions import session_id
 from .text import html_text, markdown_text, reply_markdown, word_chunks
 from .trace import reply_titles, tool_messages
 
-EXAMPLES = [
-    "a lunch bag under £2",
-    "show me cheaper ones",
-    "add the second one to my basket",
-    "what goes with my basket?",
-    "gifts for a tea lover",
-]
+# Follow-ups that fit any shop, after the shop's own example requests.
+FOLLOW_UPS = ["show me cheaper ones", "add the second one to my basket", "what goes with my basket?"]
 SUGGESTIONS = 4  # cards under "Goes with your basket"
 # Chats from different browsers may run side by side (the assistant locks each session's
 # turns); Gradio's default of one at a time would make every shopper wait for every other.
@@ -42,6 +37,8 @@ def build_shopper(app: gr.Blocks, shopper: ShoppingAssistant, *, stream_delay: f
     shown = gr.State([])  # products of the last reply, as cards
     basket = gr.State(EMPTY_BASKET)
     suggested = gr.State([])  # what goes with the basket (bestsellers while it is empty)
+    currency = shopper.shop.money
+    examples = shopper.example_requests()
 
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
@@ -51,10 +48,10 @@ def build_shopper(app: gr.Blocks, shopper: ShoppingAssistant, *, stream_delay: f
                 placeholder="Ask for something to buy, then follow up.",
             )
             with gr.Row():
-                box = gr.Textbox(show_label=False, placeholder="e.g. a lunch bag under £2",
+                box = gr.Textbox(show_label=False, placeholder=f"e.g. {examples[0]}",
                                  elem_id="shopper-input", scale=5, autofocus=True)
                 send = gr.Button("Send", variant="primary", elem_id="shopper-send", scale=1)
-            gr.Examples(EXAMPLES, inputs=box, label="Try")
+            gr.Examples([*examples[:2], *FOLLOW_UPS], inputs=box, label="Try")
             clear = gr.Button("Clear conversation", elem_id="shopper-clear", size="sm")
         with gr.Column(scale=2, elem_id="shopper-side"):
             gr.Markdown("### Products")
@@ -62,18 +59,18 @@ def build_shopper(app: gr.Blocks, shopper: ShoppingAssistant, *, stream_delay: f
             @gr.render(inputs=shown)
             def _shown(products: list[dict[str, Any]]) -> None:
                 _card_rows(products, "Ask a question to see products.", "shown",
-                           _adder(shopper), generation, [basket, suggested])
+                           _adder(shopper), generation, [basket, suggested], currency)
 
             gr.Markdown("### Your basket")
 
             @gr.render(inputs=basket)
             def _basket(current: dict[str, Any]) -> None:
-                gr.HTML(basket_html(current), css_template=CARD_CSS, js_on_load=None,
+                gr.HTML(basket_html(current, currency), css_template=CARD_CSS, js_on_load=None,
                         elem_classes="sa-basket-total-box")
                 for line in current.get("basket") or []:
                     with gr.Row(elem_classes="sa-basket-row", equal_height=False):
                         with gr.Column(scale=4, min_width=0):
-                            gr.HTML(basket_line_html(line), css_template=CARD_CSS,
+                            gr.HTML(basket_line_html(line, currency), css_template=CARD_CSS,
                                     js_on_load=None)
                         with gr.Column(scale=1, min_width=90):
                             gr.Button("Remove", size="sm", elem_classes="sa-remove").click(
@@ -85,7 +82,7 @@ def build_shopper(app: gr.Blocks, shopper: ShoppingAssistant, *, stream_delay: f
             @gr.render(inputs=suggested)
             def _suggested(products: list[dict[str, Any]]) -> None:
                 _card_rows(products, "Nothing to suggest yet.", "suggested",
-                           _adder(shopper), generation, [basket, suggested])
+                           _adder(shopper), generation, [basket, suggested], currency)
 
     def respond(message: str, history: list[Any], gen: int, request: gr.Request
                 ) -> Iterator[tuple[Any, ...]]:
@@ -143,7 +140,7 @@ def build_shopper(app: gr.Blocks, shopper: ShoppingAssistant, *, stream_delay: f
 
 def _card_rows(products: list[dict[str, Any]], empty: str, where: str,
                adder: Callable[[str], Callable[..., Any]], generation: gr.State,
-               outputs: list[gr.State]) -> None:
+               outputs: list[gr.State], currency: Any = None) -> None:
     """A card per product, each with its own "Add to basket" button."""
     if not products:
         gr.HTML(f'<p class="sa-empty">{html_text(empty)}</p>', css_template=CARD_CSS,
@@ -152,7 +149,7 @@ def _card_rows(products: list[dict[str, Any]], empty: str, where: str,
     for p in products:
         with gr.Row(elem_classes=["sa-card-row", f"sa-{where}"], equal_height=False):
             with gr.Column(scale=4, min_width=0):
-                gr.HTML(card_html(p), css_template=CARD_CSS, js_on_load=None)
+                gr.HTML(card_html(p, currency=currency), css_template=CARD_CSS, js_on_load=None)
             with gr.Column(scale=1, min_width=90):
                 gr.Button("Add to basket", size="sm", elem_classes="sa-add").click(
                     adder(str(p["product_id"])), generation, outputs, api_visibility="private")

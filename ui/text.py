@@ -11,6 +11,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.money import Money
 
 # CommonMark lets a backslash escape any ASCII punctuation; these are the ones that start or
 # end markdown syntax (emphasis, links, headings, lists, tables, code, maths) in the chat.
@@ -72,13 +76,15 @@ def csv_cell(value: object) -> object:
     return value
 
 
-def money(price: object) -> str:
-    if price is None:
-        return "price unknown"
+def money(price: object, currency: Money | None = None) -> str:
+    """`price` in the shop's currency (`ShoppingAssistant.shop.money`); plain without one."""
     try:
-        return f"£{float(price):,.2f}"
+        value = None if price is None else float(price)  # type: ignore[arg-type]
     except (TypeError, ValueError):
+        value = None
+    if value is None:
         return "price unknown"
+    return currency.format(value) if currency is not None else f"{value:,.2f}"
 
 
 def shorten(text: object, width: int) -> str:
@@ -94,3 +100,11 @@ def word_chunks(text: str, pieces: int = 16) -> Iterator[str]:
     for end in range(step, len(words), step):
         yield "".join(words[:end])
     yield text
+
+
+def shop_line(shop: object) -> str:
+    """The line under the shop's name: what it sells and the currency its prices are in."""
+    sells = getattr(shop, "sells", "")
+    currency = getattr(shop, "currency", None)
+    parts = [f"Sells {sells}." if sells else "", f"Prices in {currency}." if currency else ""]
+    return " ".join(p for p in parts if p) + " Ask the assistant below."

@@ -3,8 +3,10 @@
 The ledger holds what tools returned in this session: product ids with their titles, and
 every number in the tool output (prices, totals, confidences, counts) plus every percentage
 written in an evidence text. An answer passes when each product id or catalogue title it
-names is in the ledger, each £ amount equals a ledger number, and each percentage equals a
-ledger percentage (or a ledger fraction, rounded).
+names is in the ledger, each amount written in the shop's currency (symbol, code or word)
+equals a ledger number, and each percentage equals a ledger percentage (or a ledger
+fraction, rounded). Ids are recognised by the shapes of the catalogue's own ids
+(`IdShapes`), so the check holds for any retailer's id scheme.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.recommend.question import parse_prices
+from retrieval.money import NUMBER, Money, read_number
+from retrieval.recommend.question import PLAIN, parse_prices
 
-_PRICE = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+from .id_shapes import TOKEN, IdShapes
+
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
-_TOKEN = re.compile(r"\b[0-9A-Z][0-9A-Za-z]{3,11}\b")
-_ID_LIKE = re.compile(r"^\d{5}[A-Za-z]{0,3}$")  # the shape of a retail stock code
+_NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?![\w])")
 
 
 @dataclass
@@ -52,10 +55,11 @@ class Ledger:
             if 0 <= data <= 1:
                 self.percents.add(round(float(data) * 100, 4))
         elif isinstance(data, str):
-            if _ID_LIKE.match(data):
-                self.tokens.add(data)
+            if len(data) <= 40 and not any(c.isspace() for c in data):
+                self.tokens.add(data)  # ids the tools returned that are not products (customers)
             self.percents.update(float(p) for p in _PERCENT.findall(data))
-            self.numbers.update(float(p.replace(",", "")) for p in _PRICE.findall(data))
+            # Figures written in tool text ("widened the price range to $2.50") may be quoted.
+            self.numbers.update(round(read_number(n), 4) for n in _NUMBER.findall(data))
 
     def extend(self, items: Iterable[Any]) -> Ledger:
         for item in items:
@@ -82,18 +86,20 @@ _INTERNALS = re.compile(r"\b(?:function call|tool call|tool output|session[_ ](?
                         r"|(?:the|a|this|that) tools?\b"
                         r"|with the following (?:arguments|parameters))", re.I)
 _QUOTED = re.compile("\u201c[^\u201d]*\u201d")
-# "LUNCH BAG RED (20725, £1.65": a product id with the price written beside it.
-_ID_PRICE = re.compile(r"\(\s*([0-9A-Za-z][\w.-]*)\s*,\s*£\s?(\d+(?:\.\d+)?)")
-_MONEY_WORD = re.compile(r"£|\bpounds?\b|\bquid\b|\bgbp\b|\bpence\b|\d\s*p\b", re.I)
 _NAMED_ID = re.compile(r"([^\n()]{0,120})\(\s*([0-9A-Za-z][\w.-]*)\s*[,)]")
 
 
 class Grounding:
     """Checks answers against a ledger, knowing the catalogue's ids and titles."""
 
-    def __init__(self, titles: Mapping[str, str], tool_names: Iterable[str] = ()) -> None:
+    def __init__(self, titles: Mapping[str, str], tool_names: Iterable[str] = (), money: Money = PLAIN) -> None:
         self.tool_names = tuple(tool_names)
         self.ids = set(titles)
+        self.shapes = IdShapes.learn(self.ids)
+        self.money = money
+        # "LUNCH BAG RED (20725, $1.65": a product id with the price written beside it.
+        self._id_price = re.compile(
+            rf"\(\s*([0-9A-Za-z][\w.-]*)\s*,\s*(?:{money.before}\s?({NUMBER})|({NUMBER})\s?{money.after})", re.I)
         # Titles of two or more words only: a one-word title ("BAG") is a common word too.
         self.titles = {t.lower(): pid for pid, t in titles.items() if len(t.split()) >= 2 and len(t) >= 8}
 
@@ -104,11 +110,13 @@ class Grounding:
             if quote:
                 text = text.replace(quote[:300], " ")
         known_titles = {t.lower() for t in ledger.products.values()}
-        for token in dict.fromkeys(_TOKEN.findall(text)):
+        for token in self.shapes.tokens(text) + [t for t in TOKEN.findall(text) if t in self.ids]:
             if token in ledger.products or token in ledger.tokens:
                 continue
-            if token in self.ids or _ID_LIKE.match(token):
-                problems.append(f"product id {token} was not returned by any tool")
+            if token.isdigit() and float(token) in ledger.numbers:
+                continue  # a count the tools gave ("in 12345 baskets"), shaped like an id
+            problems.append(f"product id {token} was not returned by any tool")
+        problems = list(dict.fromkeys(problems))
         lowered = text.lower()
         for title in sorted(known_titles, key=len, reverse=True):
             lowered = lowered.replace(title, " ")  # a known title may contain an unknown one
@@ -117,10 +125,9 @@ class Grounding:
                 problems.append(f"product {title.upper()!r} ({pid}) was not returned by any tool")
         problems += self._internals(text)
         problems += self._claims(text, ledger)
-        for raw in _PRICE.findall(text):
-            value = float(raw.replace(",", ""))
-            if not any(abs(value - n) < 0.006 for n in ledger.numbers):
-                problems.append(f"price £{raw} matches no tool output")
+        for amount in self.money.find(text):
+            if not any(abs(amount.value - n) < 0.006 for n in ledger.numbers):
+                problems.append(f"price {amount.raw} matches no tool output")
         for raw in _PERCENT.findall(text):
             value = float(raw)
             # "42%" may quote 0.4229 (a confidence) rounded: allow rounding to whole percent.
@@ -142,12 +149,15 @@ class Grounding:
 
     def _claims(self, text: str, ledger: Ledger) -> list[str]:
         """Claims that contradict the evidence: a price written beside the wrong product, a
-        product named with another product's title, a list said to be under £X that is not."""
+        product named with another product's title, a list said to be under X that is not."""
         out = []
-        for pid, raw in _ID_PRICE.findall(text):
+        money = self.money
+        for m in self._id_price.finditer(text):
+            pid, raw = m.group(1), m.group(2) or m.group(3)
             known = ledger.prices.get(pid)
-            if known is not None and abs(known - float(raw)) >= 0.006:
-                out.append(f"{pid} is priced £{raw} in the answer but £{known:.2f} in the tool output")
+            if known is not None and abs(known - money.value(raw, m.group(0))) >= 0.006:
+                out.append(f"{pid} is priced {m.group(0).split(',', 1)[1].strip()} in the answer but "
+                           f"{money.format(known)} in the tool output")
         titles = {pid: t.lower() for pid, t in ledger.products.items() if len(t.split()) >= 2}
         for before, pid in _NAMED_ID.findall(text):
             own, lowered = titles.get(pid), before.lower()
@@ -156,16 +166,16 @@ class Grounding:
             other = next((t for p, t in titles.items() if p != pid and t in lowered), None)
             if other:
                 out.append(f"{pid} is named {other.upper()!r}, another product's title")
-        # Only limits written as money ("under £10", "less than 5 pounds"): "at most 1,000 of
+        # Only limits written as money ("under $10", "less than 5 dollars"): "at most 1,000 of
         # one product" is a count.
-        lo, hi, phrases = parse_prices(text)
-        if any(not _MONEY_WORD.search(p) for p in phrases):
-            lo, hi, _ = parse_prices(" ; ".join(p for p in phrases if _MONEY_WORD.search(p)))
+        lo, hi, phrases = parse_prices(text, money)
+        if any(not money.mentions_money(p) for p in phrases):
+            lo, hi, _ = parse_prices(" ; ".join(p for p in phrases if money.mentions_money(p)), money)
         named = [pid for pid in ledger.prices if re.search(rf"(?<![\w-]){re.escape(pid)}(?![\w-])", text)]
         for pid in named:
             p = ledger.prices[pid]
             if hi is not None and p > hi + 0.005:
-                out.append(f"the answer says up to £{hi:g} but {pid} costs £{p:.2f}")
+                out.append(f"the answer says up to {money.limit(hi)} but {pid} costs {money.format(p)}")
             if lo is not None and p < lo - 0.005:
-                out.append(f"the answer says from £{lo:g} but {pid} costs £{p:.2f}")
+                out.append(f"the answer says from {money.limit(lo)} but {pid} costs {money.format(p)}")
         return out

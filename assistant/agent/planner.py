@@ -21,7 +21,7 @@ from retrieval.recommend.question import parse_prices
 
 from .intent import CHEAPER, MORE, allows, asks_to_add, asks_to_remove
 from .prompts import CONTEXT_OPEN, unfence
-from .writer import FALLBACK, ToolResult, compose
+from .writer import FALLBACK, ToolResult, compose, money_of
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
@@ -46,7 +46,7 @@ _LONE_ID = re.compile(r"^\W*(?:(?:product|item|sku|article|code|id)\s*)?#?\s*([A
 # An id pointed at inside a longer message ("item #84879 - what is it?", "what's 85123a?").
 _ID_REF = re.compile(r"(?:\b(?:product|item|sku|article|code|id)\s*#?|#)\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]{2,})\b", re.I)
 _ID_SHAPED = re.compile(r"\b(?=[A-Za-z0-9-]*\d{3})[A-Za-z0-9-]{4,}\b")
-_CUSTOMER = re.compile(r"\bcustomer\s*(?:id\s*)?#?\s*(\d{3,})\b", re.I)
+_CUSTOMER = re.compile(r"\bcustomer\s*(?:id\s*)?#?\s*([A-Za-z]{0,4}-?\d{3,})\b", re.I)
 _THEY = r"(?:they|them|he|she|him|her|this customer|the customer|that customer|this person)"
 _HISTORY = re.compile(r"\b(?:history|past orders|previous orders|orders|what did|bought|purchased|ordered|"
                       r"last (?:order|purchase)|buy (?:before|last))\b", re.I)
@@ -73,6 +73,7 @@ class Intent:
         self.raw, self.text = text, " ".join(text.split())  # case kept: ids and titles pass through
         self.context, self.tools = context, tools
         self.shown = context.get("shown") or []
+        self.money = money_of(context)  # the session state names the shop's currency
 
     def refs(self) -> list[str]:
         """Product ids the shopper points at in the list shown: by position ("the second one",
@@ -211,7 +212,7 @@ class Intent:
         lone = _LONE_ID.match(t) or _ID_REF.search(t)
         if not lone and len(t.split()) <= 5 and self.has(r"\b(?:what'?s|what is|show|see|about|info|details)\b"):
             lone = _ID_SHAPED.search(t)
-        if lone and not parse_prices(t)[2]:
+        if lone and not parse_prices(t, self.money)[2]:
             return [("product_details", {"product_id": lone.group(1) if lone.groups() else lone.group(0)})]
         last = self.context.get("last_search") or {}
         if CHEAPER.search(t) and last:
@@ -227,7 +228,7 @@ class Intent:
             target = self.target(r"\b(?:details? (?:of|for|about|on)|details|tell me (?:more )?about|more about|"
                                  r"what is|describe|info(?:rmation)? (?:on|about)|how much (?:is|are|does))\s*")
             return [("product_details", {"product_id": target})] if target else []
-        lo, hi, _ = parse_prices(self.raw)
+        lo, hi, _ = parse_prices(self.raw, self.money)
         args = {"question": self.raw}
         if lo is not None:
             args["min_price"] = lo

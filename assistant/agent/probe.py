@@ -26,7 +26,7 @@ _PROBE_TOOL = {"type": "function", "function": {
     "parameters": {"type": "object", "properties": {"question": {"type": "string"}}, "required": ["question"]}}}
 
 
-_PROBES = ("show me red lunch bags", "do you have a teapot under £10?")
+_PROBES = ("show me red lunch bags", "do you have a teapot under 10?")
 
 
 def probe(client: BaseChatModel) -> str:

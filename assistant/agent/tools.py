@@ -19,8 +19,9 @@ from langchain_core.tools.base import create_schema_from_function
 from pydantic import create_model
 
 from retrieval.errors import NotFoundError, ShopassistError
+from retrieval.money import Money
 from retrieval.recommend import Candidate, Filters, Recommendations, Retriever
-from retrieval.recommend.question import STOPWORDS, parse_prices, parse_question
+from retrieval.recommend.question import PLAIN, STOPWORDS, parse_prices, parse_question
 
 from ..session import Session
 from .intent import CHEAPER, MAX_QUANTITY, allows, refusal
@@ -145,7 +146,7 @@ class ToolBox:
         filters = Filters(min_price=min_price, max_price=max_price, exclude=skip)
         rec = self.retriever.recommend(question, k=max(1, min(int(k), 20)), filters=filters)
         out = recommendations_dict(rec, question=question)
-        if not close_match(rec, question):
+        if not close_match(rec, question, self.retriever.money):
             # Nothing in the shop is close: the products are the nearest alternatives, not matches.
             out["no_match"] = True
         return out
@@ -292,9 +293,9 @@ class ToolBox:
 
     def price_bounds(self, args: dict[str, Any]) -> dict[str, Any]:
         """The price limits the shopper wrote in this message replace the model's: a small
-        model turns "under £10" into min_price=10. A message with no price keeps the model's
+        model turns "under 10" into min_price=10. A message with no price keeps the model's
         (a "cheaper" follow-up sets its own)."""
-        lo, hi, phrases = parse_prices(self.message or "")
+        lo, hi, phrases = parse_prices(self.message or "", self.retriever.money)
         if not phrases:
             return self._cheaper(args)
         fixed = {k: v for k, v in args.items() if k not in ("min_price", "max_price")}
@@ -332,10 +333,13 @@ class ToolBox:
         if name == "search_products" and self.message:
             args = self.price_bounds(dict(args or {}))
         try:
-            return getattr(self, name)(**(args or {}))
+            out = getattr(self, name)(**(args or {}))
         except (ShopassistError, LookupError, TypeError, ValueError) as exc:
             log.info("tool %s(%s) failed: %s", name, args, exc)
             return {"error": str(exc).strip('"')}
+        # The prices' currency travels with them: the composed answer and the model write it.
+        money = self.retriever.money
+        return {**out, "currency": money.currency, "locale": money.locale}
 
 
 RESOLVE_CONFIDENCE = 0.6  # a title match below this is "not found", not a guess
@@ -370,12 +374,12 @@ def _best_title(phrase: str, titles: dict[str, str]) -> str | None:
     return max(scored, key=lambda pt: len(words & set(re.findall(r"[a-z0-9]+", pt[1].lower()))))[0]
 
 
-def close_match(rec: Recommendations, question: str) -> bool:
+def close_match(rec: Recommendations, question: str, money: Money = PLAIN) -> bool:
     """Whether a search found something close: a title holding most of the question's words,
     or a product near it in meaning. Measured on the bundled shop: "laptop charger" reaches
     one word of two and similarity 0.39, "kids party stuff" one of three and 0.61."""
     semantic = [e for c in rec.candidates for e in c.evidence if e.source == "semantic"]
-    words = [w for w in (parse_question(question).words if question else ()) if w not in _ASKING]
+    words = [w for w in (parse_question(question, money).words if question else ()) if w not in _ASKING]
     if not semantic or not words:
         return bool(rec.candidates) or not words
     coverage = max(len(e.matched_words) / len(words) for e in semantic)
@@ -383,13 +387,14 @@ def close_match(rec: Recommendations, question: str) -> bool:
 
 
 # Written for small models: when to use each tool, in the shopper's words, and which
-# argument a phrase goes to ("under £X" is max_price, never min_price).
+# argument a phrase goes to ("under X" is max_price, never min_price). No currency here:
+# one compiled agent serves every shop; the system prompt names the shop's currency.
 DESCRIPTIONS = {
     "search_products": "Search the shop. Use it for every request to find, show, look for or "
-    "suggest products (\"show me red lunch bags\", \"a teapot under £10\", \"do you sell X?\"). "
-    "question: the shopper's words. max_price: the upper limit in pounds for \"under / below / "
-    "less than / up to / at most £X\". min_price: the lower limit for \"over / above / at least "
-    "£X\". Leave both out when no price is said. Never changes the basket.",
+    "suggest products (\"show me red lunch bags\", \"a teapot under 10\", \"do you sell X?\"). "
+    "question: the shopper's words. max_price: the upper limit, a number in the shop's currency, for "
+    "\"under / below / less than / up to / at most X\". min_price: the lower limit for \"over / above / "
+    "at least X\". Leave both out when no price is said. Never changes the basket.",
     "bought_together": "Products often bought together with given products (add-ons, \"what goes "
     "with X?\"; \"what goes with my basket / cart?\" is product_ids [\"basket\"]). product_ids: product "
     "ids or titles, or [\"basket\"] for the shopper's basket.",

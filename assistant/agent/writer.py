@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrieval.money import Money
+
 MAX_LINES = 10
 
 
@@ -26,9 +28,14 @@ class ToolResult:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "args": self.args, "result": self.data, "repeated": self.repeated}
 
+    @property
+    def money(self) -> Money:
+        """The currency the result's prices are in (the tools name it beside them)."""
+        return money_of(self.data)
 
-def price(value: float | None) -> str:
-    return "price unknown" if value is None else f"£{value:.2f}"
+
+def money_of(data: dict[str, Any]) -> Money:
+    return Money(data.get("currency"), data.get("locale") or "en")
 
 
 def _reason(p: dict[str, Any]) -> str:
@@ -36,19 +43,19 @@ def _reason(p: dict[str, Any]) -> str:
     return f" — {ev[0]['text']}" if ev else ""
 
 
-def _lines(products: list[dict[str, Any]], reasons: bool = True) -> list[str]:
-    return [f"{i}. {p['title']} ({p['product_id']}, {price(p.get('price'))}){_reason(p) if reasons else ''}"
+def _lines(products: list[dict[str, Any]], money: Money, reasons: bool = True) -> list[str]:
+    return [f"{i}. {p['title']} ({p['product_id']}, {money.format(p.get('price'))}){_reason(p) if reasons else ''}"
             for i, p in enumerate(products[:MAX_LINES], 1)]
 
 
-def _filters(f: dict[str, Any]) -> str:
+def _filters(f: dict[str, Any], money: Money) -> str:
     lo, hi = f.get("min_price"), f.get("max_price")
     if lo is not None and hi is not None:
-        return f"priced {price(lo)} to {price(hi)}"
+        return f"priced {money.format(lo)} to {money.format(hi)}"
     if hi is not None:
-        return f"priced up to {price(hi)}"
+        return f"priced up to {money.format(hi)}"
     if lo is not None:
-        return f"priced from {price(lo)}"
+        return f"priced from {money.format(lo)}"
     return ""
 
 
@@ -57,7 +64,7 @@ def _listing(head: str, data: dict[str, Any]) -> str:
     if not products:
         return f"{head}: I found nothing."
     # Nearest alternatives to something the shop lacks carry no "matches" reason: they don't.
-    parts = [f"{head}:", *_lines(products, reasons=not data.get("no_match"))]
+    parts = [f"{head}:", *_lines(products, money_of(data), reasons=not data.get("no_match"))]
     if data.get("relaxed"):
         parts.append("Too few products met every limit, so I " + "; then ".join(data["relaxed"]) + ".")
     for note in data.get("notes") or []:
@@ -67,7 +74,7 @@ def _listing(head: str, data: dict[str, Any]) -> str:
 
 def _search(r: ToolResult) -> str:
     d = r.data
-    limits = _filters(d.get("filters") or {})
+    limits = _filters(d.get("filters") or {}, r.money)
     if d.get("no_match"):
         head = (f"I found nothing close to \u201c{d.get('question', '')}\u201d in this shop"
                 + (f" ({limits})" if limits else "") + ". The nearest things it has, in case one will do")
@@ -86,8 +93,8 @@ def _similar(r: ToolResult) -> str:
     return _listing(f"Products like {a.get('title')} ({a.get('product_id')})", r.data)
 
 
-def _details_line(p: dict[str, Any]) -> str:
-    bits = [f"{p['title']} ({p['product_id']}) costs {price(p.get('price'))}"]
+def _details_line(p: dict[str, Any], money: Money) -> str:
+    bits = [f"{p['title']} ({p['product_id']}) costs {money.format(p.get('price'))}"]
     if p.get("category"):
         bits.append(f"category {p['category']}")
     bits.append(f"it was in {p.get('bought_in_baskets', 0):,} baskets")
@@ -96,7 +103,7 @@ def _details_line(p: dict[str, Any]) -> str:
 
 def _details(r: ToolResult) -> str:
     p = r.data["product"]
-    text = _details_line(p)
+    text = _details_line(p, r.money)
     if p.get("description"):
         text += f"\nDescription (from the catalogue): \u201c{p['description'][:300]}\u201d"
     return text
@@ -104,10 +111,10 @@ def _details(r: ToolResult) -> str:
 
 def _compare(r: ToolResult) -> str:
     d = r.data
-    parts = [f"- {_details_line(p)}" for p in d["products"]]
+    parts = [f"- {_details_line(p, r.money)}" for p in d["products"]]
     titles = {p["product_id"]: p["title"] for p in d["products"]}
     if d.get("cheapest") and d.get("price_difference"):
-        parts.append(f"The cheapest is {titles[d['cheapest']]}, {price(d['price_difference'])} less than the dearest.")
+        parts.append(f"The cheapest is {titles[d['cheapest']]}, {r.money.format(d['price_difference'])} less than the dearest.")
     elif d.get("cheapest"):
         parts.append("They cost the same.")
     for link in d.get("bought_together") or []:
@@ -118,14 +125,15 @@ def _compare(r: ToolResult) -> str:
 def _basket(d: dict[str, Any]) -> str:
     if not d.get("basket"):
         return "Your basket is empty."
-    lines = [f"- {x['quantity']} × {x['title']} ({x['product_id']}, {price(x['price'])}) = {price(x['line_total'])}"
-             for x in d["basket"]]
-    return "Your basket:\n" + "\n".join(lines) + f"\nTotal: {price(d['total'])} for {d['items']} item(s)."
+    money = money_of(d)
+    lines = [f"- {x['quantity']} × {x['title']} ({x['product_id']}, {money.format(x['price'])}) = "
+             f"{money.format(x['line_total'])}" for x in d["basket"]]
+    return "Your basket:\n" + "\n".join(lines) + f"\nTotal: {money.format(d['total'])} for {d['items']} item(s)."
 
 
 def _added(r: ToolResult) -> str:
     a = r.data["added"]
-    return (f"Added {a['quantity']} × {a['title']} ({a['product_id']}, {price(a.get('price'))} each).\n"
+    return (f"Added {a['quantity']} × {a['title']} ({a['product_id']}, {r.money.format(a.get('price'))} each).\n"
             + _basket(r.data))
 
 
@@ -136,7 +144,7 @@ def _removed(r: ToolResult) -> str:
 
 def _why(r: ToolResult) -> str:
     p, evidence = r.data["product"], r.data.get("evidence") or []
-    head = f"{p['title']} ({p['product_id']}, {price(p.get('price'))}) was number {r.data['position']} in the list"
+    head = f"{p['title']} ({p['product_id']}, {r.money.format(p.get('price'))}) was number {r.data['position']} in the list"
     if not evidence:
         return head + "; it had no further evidence than being a good match."
     return head + " because:\n" + "\n".join(f"- {e['text']}" for e in evidence)
@@ -172,12 +180,12 @@ WRITERS = {
 }
 
 SLOW = ("Sorry, I'm taking too long to answer right now. Please try again in a moment, or ask "
-        "for something specific, such as \u201ca lunch bag under 2 pounds\u201d.")
+        "for something specific: a product and, if you like, a price limit.")
 UNAVAILABLE = ("Sorry, I can't answer right now: the assistant's language model is not responding. "
                "Please try again in a moment.")
 
 FALLBACK = ("I can only talk about products I have looked up. Tell me what you are looking for "
-            "(for example \u201ca lunch bag under 2 pounds\u201d) and I will search the catalogue.")
+            "(a product and, if you like, a price limit) and I will search the catalogue.")
 
 
 def compose(results: list[ToolResult]) -> str:

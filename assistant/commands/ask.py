@@ -40,7 +40,7 @@ def register(sub, parents) -> None:
     p = sub.add_parser("ask", parents=parents, help="ask the shopping assistant one question",
                        description="Answer one message with the shopping agent. With --session the "
                        "basket and the last results carry over to the next `ask` with the same id.")
-    p.add_argument("message", metavar="MESSAGE", help='e.g. "a lunch bag under £2"')
+    p.add_argument("message", metavar="MESSAGE", help='e.g. "a lunch bag under 2" (prices in the shop\'s currency)')
     p.add_argument("--json", action="store_true", help="print the whole reply as JSON")
     add_agent_options(p)
     p.set_defaults(handler=run)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 
 from retrieval.dataset import Dataset
+from retrieval.datasets import DatasetSource, resolve_dataset
 from retrieval.index import BuildResult, TransformersEncoder, build_index, encoder_for
 from retrieval.index.builder import live_build, store_spec
+from retrieval.rules.params import SUPPORT_COUNT, SUPPORT_FRACTION, parse_min_support
+
+from ..loading import add_shop_arguments, apply_shop_options
 
 
 def register(sub, parents) -> None:
@@ -14,18 +18,22 @@ def register(sub, parents) -> None:
         "build",
         parents=parents,
         help="embed the catalogue into the product index and mine the rules beside it",
-        description="Embed the cleaned catalogue (default: the bundled Online Retail data) into "
+        description="Embed the cleaned catalogue (--dataset DIR, else the dataset saved under the "
+        "data root, else the bundled Online Retail file) into "
         "a Chroma collection under the data root, or on a Chroma server, and mine association "
         "rules from the baskets beside it. Only new and changed products are embedded; the "
         "previous index stays usable until the new one is complete.",
     )
-    p.add_argument("--dataset", metavar="DIR", help="a saved cleaned dataset (`shopassist ingest --out DIR`)")
+    p.add_argument("--dataset", metavar="DIR",
+                   help="a saved cleaned dataset (`shopassist ingest --out DIR`; default: the saved one, else the bundled file)")
     add_index_arguments(p)
+    add_shop_arguments(p)
     g = p.add_argument_group("association rules")
     g.add_argument("--no-rules", action="store_true", help="build the index only")
     p.add_argument("--no-ranker", action="store_true",
                    help="do not train the learned ranker (the fusion then ranks personal recommendations)")
-    g.add_argument("--min-support", type=_support, help="fraction of baskets (0-1] or a basket count (default 0.005)")
+    g.add_argument("--min-support", type=parse_min_support, metavar="X",
+                   help=f"{SUPPORT_FRACTION}, or {SUPPORT_COUNT} (default 0.005)")
     g.add_argument("--min-confidence", type=float, help="default 0.2")
     g.add_argument("--engine", choices=["local", "spark"], default="local", help="mining engine (default local)")
     g.add_argument("--spark-master", metavar="URL", help="Spark master (default local[2])")
@@ -46,18 +54,6 @@ def add_index_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"], default="auto",
                    help="encoder precision (default auto: bf16/fp16 only where fast and equal to fp32)")
     g.add_argument("--full", action="store_true", help="re-embed every product (needed to change the model)")
-
-
-def _support(text: str) -> float | int:
-    value = float(text)
-    return int(value) if value >= 1 and value.is_integer() else value
-
-
-def load_dataset(args: argparse.Namespace) -> Dataset:
-    """The dataset to build from: --dataset, else the one saved under the data root, else the bundled file."""
-    from assistant.loading import load_saved_or_bundled
-
-    return load_saved_or_bundled(args.home, args.dataset)
 
 
 def build_product_index(args: argparse.Namespace, dataset: Dataset) -> BuildResult:
@@ -129,11 +125,12 @@ def mine_rules_step(args: argparse.Namespace, dataset: Dataset) -> None:
 def run(args: argparse.Namespace) -> int:
     from retrieval.config import dataset_dir
 
-    dataset = load_dataset(args)
+    resolved = resolve_dataset(args.dataset, args.home)
+    print(resolved.describe())
+    dataset = resolved.dataset
     # The retriever reads the cleaned tables from the data root, so they travel with the index.
-    target = dataset_dir(args.home)
-    if args.dataset or not (target / "products.parquet").exists():
-        dataset.save(target)
+    if apply_shop_options(dataset, args) or resolved.source is not DatasetSource.SAVED:
+        dataset.save(dataset_dir(args.home))
     build_product_index(args, dataset)
     if not args.no_rules:
         mine_rules_step(args, dataset)

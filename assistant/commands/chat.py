@@ -26,7 +26,7 @@ def run(args: argparse.Namespace, read=input) -> int:
     session_id = args.session or "chat"
     if path is not None and path.exists():
         assistant.load_session(path)
-    print("Ask for products, e.g. 'a lunch bag under 2 pounds'. Type 'quit' to leave.")
+    print(f"{assistant.shop.name}: ask for products, e.g. '{assistant.example_requests()[0]}'. Type 'quit' to leave.")
     while True:
         try:
             message = read(PROMPT).strip()

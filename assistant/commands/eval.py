@@ -41,31 +41,18 @@ def register(subparsers, parents) -> None:
     p.set_defaults(handler=run)
 
 
-def _dataset(args: argparse.Namespace):
-    from retrieval.config import dataset_dir
-    from retrieval.dataset import Dataset
-
-    if args.dataset:
-        return Dataset.load(args.dataset)
-    saved = dataset_dir(args.home)
-    if (saved / "products.parquet").exists():
-        log.info("using the cleaned dataset in %s", saved)
-        return Dataset.load(saved)
-    from retrieval.ingest import load_online_retail
-
-    log.info("using the bundled Online Retail data")
-    return load_online_retail()
-
-
 def run(args: argparse.Namespace) -> int:
     from retrieval.config import data_root
+    from retrieval.datasets import resolve_dataset
     from retrieval.errors import ConfigError
     from retrieval.evaluation import run_evaluation
 
     if any(k <= 0 for k in args.k):
         raise ConfigError("--k values must be positive integers")
     start = time.perf_counter()
-    dataset = _dataset(args)
+    resolved = resolve_dataset(args.dataset, args.home)
+    print(resolved.describe())
+    dataset = resolved.dataset
     results = run_evaluation(
         dataset, names=args.only, ks=args.k, split=args.split, home=data_root(args.home)
     )

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from retrieval.config import dataset_dir
+from retrieval.datasets import resolve_dataset
 
-from ..loading import load_source
+from ..loading import add_shop_arguments, apply_shop_options, export_reader
 
 MAPPING_FLAGS = (
     "basket", "product", "title", "description", "category", "price", "quantity", "timestamp", "customer",
@@ -17,7 +18,9 @@ MAPPING_FLAGS = (
 def add_source_arguments(p: argparse.ArgumentParser) -> None:
     """Arguments shared by every command that reads a retailer's export."""
     p.add_argument(
-        "path", nargs="?", help="CSV/Parquet export (default: the bundled Online Retail file)"
+        "path", nargs="?",
+        help="CSV/Parquet export or saved dataset folder (default: the dataset saved under the data "
+        "root, else the bundled Online Retail file)",
     )
     p.add_argument(
         "--format",
@@ -51,18 +54,25 @@ def register(sub, parents) -> None:
         "ingest",
         parents=parents,
         help="load and clean catalogue and baskets; print the report",
-        description="Load a retailer's export (default: the bundled UCI Online Retail file), "
-        "clean it, and print how many rows were kept and dropped, by reason.",
+        description="Load a retailer's export (default: the dataset saved under the data root, "
+        "else the bundled UCI Online Retail file), clean it, and print how many rows were kept "
+        "and dropped, by reason.",
     )
     add_source_arguments(p)
+    add_shop_arguments(p)
     p.add_argument("--save", action="store_true", help="save the cleaned tables under the data root")
     p.add_argument("--out", metavar="DIR", help="write the cleaned tables as Parquet to DIR")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_source(args)
-    print(dataset.report.render())
+    resolved = resolve_dataset(args.path, args.home, read_export=export_reader(args))
+    print(resolved.describe())
+    dataset = resolved.dataset
+    apply_shop_options(dataset, args)
+    print(f"shop: {dataset.shop.name}, prices in {dataset.shop.currency or 'no currency set (plain numbers)'}")
+    # A dataset saved by an older version may carry no report.
+    print(dataset.report.render() if dataset.report is not None else "(no ingest report saved with it)")
     targets = []
     if args.save:
         targets.append(dataset_dir(args.home))

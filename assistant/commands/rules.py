@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from retrieval.datasets import resolve_dataset
 from retrieval.errors import ConfigError, NotFoundError
 from retrieval.rules.model import MEASURE_COLUMNS
 from retrieval.rules.params import (
@@ -12,6 +13,7 @@ from retrieval.rules.params import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MIN_LIFT,
     DEFAULT_MIN_SUPPORT,
+    parse_min_support,
 )
 from retrieval.rules.ruleset import SORTABLE
 
@@ -24,13 +26,15 @@ def register(sub, parents) -> None:
         parents=parents,
         help="mine association rules from the baskets and print the top ones",
         description="Mine frequent itemsets and single-consequent association rules from the "
-        "bundled Online Retail baskets (or a cleaned dataset folder) and print the top rules "
-        "with product titles. Min support is a fraction of baskets (0.005) or, written as a "
-        "whole number, a basket count (99).",
+        "baskets (--dataset DIR, else the dataset saved under the data root, else the bundled "
+        "Online Retail file) and print the top rules with product titles. Min support written "
+        "with a decimal point is a fraction of baskets (0.005, 1.0 = every basket); written as "
+        "a whole number it is a basket count (99, 1 = one basket).",
     )
-    p.add_argument("--dataset", metavar="DIR", help="cleaned dataset folder (from `ingest --out`)")
-    p.add_argument("--min-support", type=_support, default=DEFAULT_MIN_SUPPORT, metavar="X",
-                   help=f"fraction in (0, 1] or basket count >= 1 (default {DEFAULT_MIN_SUPPORT})")
+    p.add_argument("--dataset", metavar="DIR",
+                   help="cleaned dataset folder (from `ingest --out`; default: the saved one, else the bundled file)")
+    p.add_argument("--min-support", type=parse_min_support, default=DEFAULT_MIN_SUPPORT, metavar="X",
+                   help=f"fraction in (0, 1] such as 0.005, or basket count >= 1 such as 99 (default {DEFAULT_MIN_SUPPORT})")
     p.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE, metavar="C",
                    help=f"in [0, 1] (default {DEFAULT_MIN_CONFIDENCE})")
     p.add_argument("--min-lift", type=float, default=DEFAULT_MIN_LIFT, metavar="L",
@@ -62,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         min_support=args.min_support, min_confidence=args.min_confidence,
         min_lift=args.min_lift, max_len=args.max_len or None, exclude=frozenset(args.exclude),
     )
-    dataset = _load(args.dataset)
+    resolved = resolve_dataset(args.dataset, args.home)
+    print(resolved.describe())
+    dataset = resolved.dataset
     started = time.perf_counter()
     ruleset = mine_rules(dataset.baskets, params, engine=args.engine, spark_master=args.spark_master)
     elapsed = time.perf_counter() - started
@@ -90,28 +96,6 @@ def run(args: argparse.Namespace) -> int:
         folder = save_rules(ruleset, args.home, fingerprint=dataset.fingerprint())
         print(f"saved {len(ruleset)} rules to {folder}")
     return 0
-
-
-def _support(text: str) -> float | int:
-    # "99" is a basket count, "0.005" or "1.0" a fraction: the user's spelling decides.
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
-def _load(folder: str | None):
-    if folder:
-        from retrieval.dataset import Dataset
-
-        return Dataset.load(folder)
-    from retrieval.ingest import load_online_retail
-
-    return load_online_retail()
 
 
 def _resolve(query: str, titles: dict[str, str]) -> set[str]:

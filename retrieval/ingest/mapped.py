@@ -5,9 +5,10 @@ Example `mapping.toml`:
     [columns]
     basket = "order_id"          # required
     product = "sku"              # required
-    title = "name"               # or several columns: ["type", "brand", "size"]
-    price = "unit_price"
-    quantity = "qty"
+    title = "name"               # or several columns: ["type", "brand", "size"], or a
+                                 #   template of columns: "{type} by {brand}, {size}"
+    price = "unit_price"         # or line_total = "sales" (+ discount = "disc"): the unit price
+    quantity = "qty"             #   is then line_total / quantity / (1 - discount)
     timestamp = "ordered_at"
     customer = "customer"
     category = "department"
@@ -19,6 +20,13 @@ Example `mapping.toml`:
     sep = ","
     title_sep = ", "                 # between the parts of a composed title (default " ")
     title_case = "title"             # "keep" (default) or "title", see `compose_title`
+
+    [shop]                           # optional: the shop profile, saved with the dataset
+    name = "Superstore"
+    sells = "office supplies, furniture and technology"
+    currency = "USD"                 # ISO 4217
+    locale = "en_US"
+    examples = ["a wireless mouse under $30"]
 
     [products]                       # optional: the catalogue in a file of its own
     file = "products.csv"            # relative to this mapping file (or absolute); CSV or Parquet
@@ -34,7 +42,6 @@ import logging
 import os
 import re
 import time
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -43,15 +50,18 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..errors import ConfigError, DataError
+from ..index.text import TextTemplate
+from ..shop import ShopProfile
+from ..toml_file import read_toml
 from .cleaning import RAW_DUPLICATE, clean_lines
 from .readers import parse_dates, parse_numbers, read_table, require_columns
 
 log = logging.getLogger(__name__)
 
-_NUMBER_ROLES = ("price", "quantity")
+_NUMBER_ROLES = ("price", "quantity", "line_total", "discount")
 _LINE_ROLES = ("basket", "product", *_NUMBER_ROLES, "timestamp", "customer")
 TITLE_CASES = ("keep", "title")
-_SECTIONS = ("columns", "format", "products")
+_SECTIONS = ("columns", "format", "products", "shop")
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,10 @@ class ColumnMap:
     description: str | None = None
     category: str | None = None
     price: str | None = None
+    # Exports that carry line revenue instead of a unit price: the unit price is derived as
+    # line_total / quantity / (1 - discount) (the list price before the line's discount).
+    line_total: str | None = None
+    discount: str | None = None
     quantity: str | None = None
     timestamp: str | None = None
     customer: str | None = None
@@ -102,7 +116,11 @@ class ColumnMap:
     sep: str | None = None
     title_sep: str = " "
     title_case: str = "keep"
+    # A display title written as a template of columns ("{type} by {brand}, {size}"),
+    # beside the embedding template: `title = "..."` with braces sets it.
+    title_template: str | None = None
     products: ProductsTable | None = None
+    shop: ShopProfile | None = None  # the [shop] table, saved with the dataset
 
     @property
     def title_columns(self) -> tuple[str, ...]:
@@ -125,21 +143,20 @@ class ColumnMap:
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ColumnMap:
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"mapping file {path}: no such file.") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"mapping file {path}: not valid TOML ({exc}).") from None
+        data = read_toml(path, "mapping file")
         values = {**data.get("columns", {}), **data.get("format", {})}
-        allowed = {f.name for f in fields(cls)} - {"products"}
+        allowed = {f.name for f in fields(cls)} - {"products", "shop"}
         unknown = sorted(set(values) - allowed)
         if unknown or set(data) - set(_SECTIONS):
             raise ConfigError(
                 f"mapping file {path}: unknown keys {unknown or sorted(set(data) - set(_SECTIONS))}; "
                 f"allowed under [columns]/[format]: {', '.join(sorted(allowed))}; "
-                "and a [products] section (file, key)."
+                "a [products] section (file, key) and a [shop] section (name, sells, currency, locale, examples)."
             )
+        if "shop" in data:
+            if not isinstance(data["shop"], dict):
+                raise ConfigError(f"mapping file {path}: `shop` must be a [shop] section.")
+            values["shop"] = ShopProfile.from_dict(data["shop"], source=f"mapping file {path}")
         if "products" in data:
             if not isinstance(data["products"], dict):
                 raise ConfigError(f"mapping file {path}: `products` must be a [products] section.")
@@ -155,13 +172,22 @@ class ColumnMap:
         values = dict(values)
         values["attributes"] = tuple(values.get("attributes") or ())
         title = values.get("title")
-        if isinstance(title, list | tuple):
+        if isinstance(title, str) and "{" in title:
+            template = TextTemplate(title)  # a ConfigError for a malformed one
+            if not template.fields:
+                raise ConfigError(f"{source}: the title template {title!r} names no column.")
+            values["title_template"], values["title"] = title, tuple(template.fields)
+        elif isinstance(title, list | tuple):
             if not title or not all(isinstance(c, str) and c for c in title):
                 raise ConfigError(f"{source}: `title` must be a column name or a list of them.")
             values["title"] = tuple(title)
         case = values.get("title_case", "keep")
         if case not in TITLE_CASES:
             raise ConfigError(f"{source}: title_case must be one of {', '.join(TITLE_CASES)}, not {case!r}.")
+        if values.get("price") and values.get("line_total"):
+            raise ConfigError(f"{source}: name either `price` (a unit price) or `line_total` (line revenue), not both.")
+        if values.get("discount") and not values.get("line_total"):
+            raise ConfigError(f"{source}: `discount` only applies with `line_total` (the unit price is derived from both).")
         products = values.get("products")
         if isinstance(products, dict):
             values["products"] = ProductsTable.build(
@@ -198,16 +224,19 @@ def tidy_part(part: pd.Series) -> pd.Series:
     return pd.Series(values.array.take(codes, allow_fill=True), index=part.index, name=part.name)
 
 
-def compose_title(parts: list[pd.Series], sep: str = " ", case: str = "keep") -> pd.Series:
+def compose_title(parts: list[pd.Series], sep: str = " ", case: str = "keep",
+                  template: TextTemplate | None = None) -> pd.Series:
     """Join title parts with `sep`, skipping blank or missing parts; all parts blank gives NA.
 
-    With `case = "title"` each part goes through `tidy_part` first.
+    With `case = "title"` each part goes through `tidy_part` first. With a `template`
+    ("{product_type} by {brand}, {package_size}", its fields the parts' names in order) the
+    parts are written into it instead; a blank part drops out with the text before it.
     """
     cleaned = []
     for part in parts:
         part = part.str.strip().replace("", pd.NA)
         cleaned.append(tidy_part(part) if case == "title" else part)
-    if len(cleaned) == 1:
+    if len(cleaned) == 1 and template is None:
         return cleaned[0]
     # Join each distinct combination of parts once: there are far fewer of them than rows.
     combo = np.zeros(len(cleaned[0]), dtype=np.int64)
@@ -216,7 +245,12 @@ def compose_title(parts: list[pd.Series], sep: str = " ", case: str = "keep") ->
         combo, _ = pd.factorize(combo * (len(uniques) + 1) + codes + 1)
     _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
     rows = np.column_stack([p.to_numpy(dtype=object, na_value=None)[first] for p in cleaned])
-    joined = np.array([sep.join(t for t in row if t is not None) or None for row in rows], dtype=object)
+    if template is not None:
+        fields = template.fields
+        joined = np.array([template.render(dict(zip(fields, row, strict=True))) or None for row in rows],
+                          dtype=object)
+    else:
+        joined = np.array([sep.join(t for t in row if t is not None) or None for row in rows], dtype=object)
     return pd.Series(joined[inverse.reshape(-1)], index=cleaned[0].index, dtype="string")
 
 
@@ -228,7 +262,8 @@ def _describe(frame: pd.DataFrame, mapping: ColumnMap) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     if mapping.title:
         parts = [frame[c] for c in mapping.title_columns]
-        out["title"] = compose_title(parts, mapping.title_sep, mapping.title_case)
+        template = TextTemplate(mapping.title_template) if mapping.title_template else None
+        out["title"] = compose_title(parts, mapping.title_sep, mapping.title_case, template)
     for role in ("description", "category"):
         out[role] = _text(frame, getattr(mapping, role))
     for column in mapping.attributes:
@@ -335,9 +370,11 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMap) -> pd.DataFram
         out["title"] = described["title"].mask(fallback, out["product_id"])
     out["description"] = described["description"]
     out["category"] = described["category"]
-    for role in _NUMBER_ROLES:
+    for role in ("price", "quantity"):
         column = getattr(mapping, role)
         out[role] = parse_numbers(raw[column], column, path) if column else float("nan")
+    if mapping.line_total:
+        out["price"] = _unit_price(raw, mapping, out["quantity"], path)
     if mapping.timestamp:
         out["timestamp"] = parse_dates(raw[mapping.timestamp], mapping.timestamp, path, mapping.date_format)
     else:
@@ -349,8 +386,28 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMap) -> pd.DataFram
     return out
 
 
+def _unit_price(raw: pd.DataFrame, mapping: ColumnMap, quantity: pd.Series, path: Path) -> pd.Series:
+    """line_total / quantity / (1 - discount), rounded to cents; NaN where it cannot be told
+    (no quantity, or a 100% discount), never a made-up number."""
+    total = parse_numbers(raw[mapping.line_total], mapping.line_total, path)
+    # A blank discount is no discount.
+    discount = (parse_numbers(raw[mapping.discount], mapping.discount, path).fillna(0.0) if mapping.discount
+                else pd.Series(0.0, index=raw.index))
+    bad = (discount < 0) | (discount > 1)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"the discount is {raw[mapping.discount].iloc[row]!r}; a discount is a fraction "
+                        "from 0 to 1 (0.2 = 20% off).", path=path, line=row + 2, column=mapping.discount)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = total / quantity / (1.0 - discount)
+    return unit.where(np.isfinite(unit) & (quantity > 0)).round(2)
+
+
 def load_mapped(path: str | os.PathLike[str], mapping: ColumnMap) -> Dataset:
     """Load and clean any retailer export described by a column mapping."""
     started = time.perf_counter()
     frame = read_mapped(path, mapping)
-    return clean_lines(frame, source=str(path), attributes=mapping.attributes, started=started)
+    dataset = clean_lines(frame, source=str(path), attributes=mapping.attributes, started=started)
+    if mapping.shop is not None:
+        dataset.shop = mapping.shop
+    return dataset

@@ -11,8 +11,11 @@ import pandas as pd
 
 from ..config import BUNDLED_ONLINE_RETAIL
 from ..dataset import Dataset
+from ..shop import ShopProfile
 from .cleaning import RAW_DUPLICATE, DropRule, clean_lines
 from .readers import parse_dates, parse_numbers, parse_whole_numbers, read_table, require_columns
+
+SHOP_FILE = "shop.toml"
 
 COLUMNS = {
     "InvoiceNo": "basket_id",
@@ -90,4 +93,9 @@ def load_online_retail(path: str | os.PathLike[str] | None = None) -> Dataset:
     started = time.perf_counter()
     path = Path(path) if path is not None else BUNDLED_ONLINE_RETAIL
     frame = read_online_retail(path)
-    return clean_lines(frame, source=str(path), extra_rules=RULES, started=started)
+    dataset = clean_lines(frame, source=str(path), extra_rules=RULES, started=started)
+    # The export's own profile sits beside it (the bundled one: GBP, en_GB, its examples).
+    profile = path.parent / SHOP_FILE
+    if profile.exists():
+        dataset.shop = ShopProfile.from_toml(profile)
+    return dataset

@@ -26,12 +26,9 @@ ROLE_OF: dict[str, Role] = {
 
 def group_contributions(space: FeatureSpace, contrib: np.ndarray) -> dict[str, float]:
     """Reason group -> summed contribution for one candidate (bias and context left out)."""
-    out: dict[str, float] = {}
-    for name, value in zip(space.names, contrib[: len(space.names)], strict=True):
-        group = space.group(name)
-        if group != "context":
-            out[group] = out.get(group, 0.0) + float(value)
-    return out
+    groups, codes = space.group_codes
+    sums = np.bincount(codes, weights=contrib[: len(codes)], minlength=len(groups))
+    return {g: float(v) for g, v in zip(groups, sums, strict=True) if g != "context"}
 
 
 def _days(d: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -60,6 +61,13 @@ class FeatureSpace:
             if name in (f"{s}_score", f"{s}_rank"):
                 return s
         return GROUP_OF[name]
+
+    @cached_property
+    def group_codes(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """The reason groups in first-seen order, and each feature's group as an index into
+        them (explanations sum contributions per group on every request)."""
+        groups = list(dict.fromkeys(self.group(n) for n in self.names))
+        return tuple(groups), np.array([groups.index(self.group(n)) for n in self.names])
 
 
 def candidate_union(lists: dict[str, list[Scored]], mask: np.ndarray, position: dict[str, int]) -> list[str]:

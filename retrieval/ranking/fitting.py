@@ -8,6 +8,7 @@ features a model learned from are computed the same way when it answers.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from ..baskets import Baskets
 from ..products import Catalogue
@@ -67,8 +68,13 @@ def personal_sources_for(baskets: Baskets, catalogue: Catalogue, stats: ItemStat
     return personal_sources(baskets, [str(i) for i in catalogue.frame.index], stats, graph)
 
 
-def fit_graph(baskets: Baskets, ids: list[str]) -> GraphModel:
-    return GraphModel(GRAPH_PARAMS).fit(baskets, ids)
+def fit_graph(baskets: Baskets, ids: list[str], params: GraphParams = GRAPH_PARAMS) -> GraphModel:
+    return GraphModel(params).fit(baskets, ids)
+
+
+def graph_params(settings: RankerSettings) -> GraphParams:
+    """GRAPH_PARAMS within the settings' time budget."""
+    return replace(GRAPH_PARAMS, max_seconds=min(GRAPH_PARAMS.max_seconds, settings.graph_seconds))
 
 
 def fit_retriever(
@@ -80,6 +86,7 @@ def fit_retriever(
     stats: ItemStats | None = None,
     weights: FusionWeights | None = None,
     discover_weights: FusionWeights | None = None,
+    graph: GraphParams = GRAPH_PARAMS,
 ) -> Retriever:
     """A retriever whose every source (rules, popularity, co-purchase, ...) saw `train` only;
     `stats`: the item figures the caller already has for `train` (else computed here)."""
@@ -94,7 +101,7 @@ def fit_retriever(
         Catalogue(frame), vectors, rules_apply=rules_apply_for(store),
         copurchase=CopurchaseModel(ids, train), n_baskets=len(train), weights=weights,
         discover_weights=discover_weights,
-        extra_sources=personal_sources(train, ids, stats, fit_graph(train, ids)),
+        extra_sources=personal_sources(train, ids, stats, fit_graph(train, ids, graph)),
     )
 
 

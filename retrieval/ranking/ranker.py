@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -20,7 +21,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..baskets import Baskets
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from ..recommend.sources import Context, Scored
 from ..recommend.types import Evidence, Filters, Role
 from .explain import by_source, explain, group_contributions
@@ -44,9 +45,30 @@ class RankerSettings:
     # -0.002 (all) / +0.003 (new) for 1.5x the training time, so one cut is the default.
     max_shoppers: int = 2500
     rounds: int = 300
+    graph_seconds: float = 60.0  # LightGCN's training budget per fit (two fits per build)
 
     def key(self) -> dict:
         return {**asdict(self), "features": FEATURES_VERSION}
+
+    @classmethod
+    def from_env(cls) -> RankerSettings:
+        """The defaults, with a smaller, quicker build where the environment asks for one:
+        SHOPASSIST_RANKER_SHOPPERS (training shoppers per mode) and
+        SHOPASSIST_RANKER_GRAPH_SECONDS (the graph model's budget). They are part of the
+        fingerprint, so a model trained with other values is refused, never mixed up."""
+        values = {}
+        for name, key, kind in (("SHOPASSIST_RANKER_SHOPPERS", "max_shoppers", int),
+                                ("SHOPASSIST_RANKER_GRAPH_SECONDS", "graph_seconds", float)):
+            raw = os.environ.get(name)
+            if raw:
+                try:
+                    value = kind(raw)
+                except ValueError:
+                    raise ConfigError(f"{name} must be a {kind.__name__} > 0, got {raw!r}.") from None
+                if value <= 0:
+                    raise ConfigError(f"{name} must be > 0, got {raw!r}.")
+                values[key] = value
+        return cls(**values)
 
 
 DEFAULT_SETTINGS = RankerSettings()

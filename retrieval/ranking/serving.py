@@ -15,10 +15,10 @@ from ..recommend.retriever import Retriever
 from ..recommend.vectors import ExactVectors
 from ..rules import MiningParams
 from .features import FeatureSpace
-from .fitting import SERVED_SOURCES, fit_graph, fit_retriever, serving_ranker
+from .fitting import SERVED_SOURCES, fit_graph, fit_retriever, graph_params, serving_ranker
 from .items import ItemStats
 from .model import RankerModel
-from .ranker import DEFAULT_SETTINGS, Ranker, RankerSettings, ranker_fingerprint, train_ranker
+from .ranker import Ranker, RankerSettings, ranker_fingerprint, train_ranker
 from .store import drop_other_graphs, load_graph, load_ranker, save_graph, save_ranker
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,9 @@ def fingerprint_for(dataset: Dataset, params: MiningParams, sources, settings: R
     return ranker_fingerprint(dataset.fingerprint(), params.to_dict(), settings, tuple(sources))
 
 
-def saved_is_current(dataset: Dataset, params: MiningParams, root, settings: RankerSettings = DEFAULT_SETTINGS) -> bool:
+def saved_is_current(dataset: Dataset, params: MiningParams, root, settings: RankerSettings | None = None) -> bool:
     """Whether the saved model was trained on exactly these baskets and rule settings."""
+    settings = settings or RankerSettings.from_env()
     from .store import ranker_path
 
     path = ranker_path(root)
@@ -63,13 +64,15 @@ def train_served_ranker(
     vectors: ExactVectors,
     params: MiningParams,
     root: str | os.PathLike[str] | None = None,
-    settings: RankerSettings = DEFAULT_SETTINGS,
+    settings: RankerSettings | None = None,
 ) -> RankerModel:
     """Train on the dataset's own baskets and save it beside the index (replacing the old one)."""
+    settings = settings or RankerSettings.from_env()
     catalogue = dataset.catalogue
+    graph = graph_params(settings)
 
     def fit_sources(baskets, stats=None):
-        return fit_retriever(baskets, catalogue, vectors, params, stats=stats)
+        return fit_retriever(baskets, catalogue, vectors, params, stats=stats, graph=graph)
 
     ids = [str(i) for i in catalogue.frame.index]
     prices = catalogue.frame["price"].to_numpy(dtype=float)
@@ -80,16 +83,17 @@ def train_served_ranker(
         raise RuntimeError("the training sources differ from the served ones")
     # The served graph is trained on every basket; it is written before the model that
     # needs it, and the model file's replacement is the switch.
-    save_graph(fit_graph(dataset.baskets, ids), root, fingerprint)
+    save_graph(fit_graph(dataset.baskets, ids, graph), root, fingerprint)
     save_ranker(model, root)
     drop_other_graphs(root, fingerprint)
     return model
 
 
-def served_graph(dataset: Dataset, params: MiningParams | None, root, settings: RankerSettings = DEFAULT_SETTINGS):
+def served_graph(dataset: Dataset, params: MiningParams | None, root, settings: RankerSettings | None = None):
     """The graph model saved with the ranker for these baskets and rules, if any."""
     if params is None:
         return None
+    settings = settings or RankerSettings.from_env()
     return load_graph(root, fingerprint_for(dataset, params, SERVED_SOURCES, settings))
 
 
@@ -99,12 +103,13 @@ def open_ranker(
     params: MiningParams | None,
     stats: ItemStats | None,
     root: str | os.PathLike[str] | None = None,
-    settings: RankerSettings = DEFAULT_SETTINGS,
+    settings: RankerSettings | None = None,
 ) -> Ranker | None:
     """The saved model over `retriever`'s sources (built from the item figures `stats`), or
     None (logged) when it does not fit them."""
     if params is None or stats is None or can_rank(dataset) is not None:
         return None
+    settings = settings or RankerSettings.from_env()
     sources = FeatureSpace.of(retriever).sources
     expected = fingerprint_for(dataset, params, sources, settings)
     model = load_ranker(root, expected, FeatureSpace(sources).names)

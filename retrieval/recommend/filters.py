@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..money import Money
 from .types import Filters
 
 if TYPE_CHECKING:
@@ -38,11 +39,13 @@ def allowed_mask(r: Retriever, f: Filters, owned: set[str]) -> np.ndarray:
     return mask
 
 
-def relaxation_steps(f: Filters) -> Iterator[tuple[str, Filters]]:
+def relaxation_steps(f: Filters, money: Money | None = None) -> Iterator[tuple[str, Filters]]:
     """Ever looser versions of `f`: categories first, then the price range widened, then dropped.
 
     Exclusions (owned, already shown, restrict) are never relaxed: they are promises.
+    The steps are told in the shop's currency (`money`).
     """
+    money = money or Money()
     if f.categories:
         f = replace(f, categories=())
         yield "dropped the category filter", f
@@ -51,12 +54,12 @@ def relaxation_steps(f: Filters) -> Iterator[tuple[str, Filters]]:
             break
         lo = None if f.min_price is None else round(f.min_price / widen, 2)
         hi = None if f.max_price is None else round(f.max_price * widen, 2)
-        yield f"widened the price range to {_range(lo, hi)}", replace(f, min_price=lo, max_price=hi)
+        yield f"widened the price range to {_range(lo, hi, money)}", replace(f, min_price=lo, max_price=hi)
     if f.min_price is not None or f.max_price is not None:
         yield "dropped the price limit", replace(f, min_price=None, max_price=None)
 
 
-def _range(lo: float | None, hi: float | None) -> str:
+def _range(lo: float | None, hi: float | None, money: Money) -> str:
     if lo is not None and hi is not None:
-        return f"£{lo:g}-£{hi:g}"
-    return f"up to £{hi:g}" if hi is not None else f"from £{lo:g}"
+        return f"{money.limit(lo)}-{money.limit(hi)}"
+    return f"up to {money.limit(hi)}" if hi is not None else f"from {money.limit(lo)}"

@@ -86,6 +86,7 @@ def open_retriever(
         discover_weights=weights.get("discover"),
         extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue, stats,
                                            served_graph(dataset, params, root)),
+        shop=dataset.shop,
     )
     retriever.ranker = open_ranker(retriever, dataset, params, stats, root)
     return retriever

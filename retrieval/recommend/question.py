@@ -9,23 +9,52 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from ..money import Money
+
+# Price phrases in the shop's currency (`Money`): "under $20", "less than 15 euros",
+# "between 2 and 10 pounds", "R$ 50 or more", "50p". The patterns depend on the currency,
+# so they are built once per `Money` (`_patterns`).
 _NUM = r"(\d+(?:[.,]\d{1,2})?)"
-_CUR_BEFORE = r"(?:£|gbp\s*|\$|€)?"
-_CUR_AFTER = r"(?:\s*(?:£|pounds?|quid|gbp|p\b|pence))?"
-_MONEY = rf"{_CUR_BEFORE}\s*{_NUM}{_CUR_AFTER}"
 
-_BETWEEN = re.compile(rf"\b(?:between|from)\s+{_MONEY}\s+(?:and|to|-)\s+{_MONEY}", re.I)
-_RANGE = re.compile(rf"{_CUR_BEFORE}{_NUM}\s*(?:-|–|to)\s*{_CUR_BEFORE}{_NUM}\s*(?:£|pounds?|quid|gbp)", re.I)
-_MAX = re.compile(
-    rf"\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|no more than|"
-    rf"not more than|within|for less than|<)\s*{_MONEY}",
-    re.I,
-)
-_MIN = re.compile(
-    rf"\b(?:over|above|more than|at least|min(?:imum)?|from|starting at|>)\s*{_MONEY}", re.I
-)
-_PENCE = re.compile(r"\d\s*(?:p\b|pence)", re.I)
+
+@dataclass(frozen=True)
+class _PricePatterns:
+    money: re.Pattern[str]
+    between: re.Pattern[str]
+    range: re.Pattern[str]
+    max: re.Pattern[str]
+    min: re.Pattern[str]
+    max_after: re.Pattern[str]  # "20 USD or less", "$20 max": the amount must be written as money
+    min_after: re.Pattern[str]  # "R$ 50 or more"
+    words: re.Pattern[str]  # "three pounds", "twenty dollars"
+    named: re.Pattern[str]  # "a fiver"
+
+
+@lru_cache(maxsize=32)
+def _patterns(money: Money) -> _PricePatterns:
+    before = rf"(?:{money.before}\s?)?"
+    after = rf"(?:\s?{money.after})?"
+    amount = rf"{before}{_NUM}{after}"
+    marked = rf"(?:{money.before}\s?{_NUM}|(?<![\w.,]){_NUM}\s?{money.after})"
+    units = "|".join(re.escape(w) for w in (*money.words, *money.minor_words)) or "(?!)"
+    numbers = "|".join(sorted((w for w in _WORD_NUMBERS if w != "a hundred"), key=len, reverse=True))
+    named = "|".join(re.escape(w) for w in money.named_amounts) or "(?!)"
+    return _PricePatterns(
+        money=re.compile(amount, re.I),
+        between=re.compile(rf"\b(?:between|from)\s+{amount}\s+(?:and|to|-)\s+{amount}", re.I),
+        range=re.compile(rf"{before}{_NUM}\s*(?:-|–|to)\s*{before}{_NUM}\s*{money.after}", re.I),
+        max=re.compile(
+            rf"\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|no more than|"
+            rf"not more than|within|for less than|<)\s*{amount}", re.I),
+        min=re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from|starting at|>)\s*{amount}", re.I),
+        max_after=re.compile(rf"{marked}\s*(?:or less|or under|or below|or cheaper|max(?:imum)?|tops|at most)\b", re.I),
+        min_after=re.compile(rf"{marked}\s*(?:or more|or over|or above|and up|and above|plus|minimum|at least)\b", re.I),
+        words=re.compile(rf"\b(a hundred|{numbers})\s+({units})\b", re.I),
+        named=re.compile(rf"\b(?:a\s+)?({named})\b", re.I),
+    )
+
 
 # Phrases that name a product rather than describe one. The named part runs to the end of
 # the clause (a comma, "and", a price phrase or the end).
@@ -47,8 +76,9 @@ _CLAUSE_END = re.compile(r"\s+(?:under|below|over|above|between|for less|that|wh
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|my|this|that|some)\s+", re.I)
 
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "without", "my", "me", "i", "we", "you", "your", "our", "some", "any", "something", "anything", "show", "find", "looking", "look", "want", "need", "get", "buy", "gift", "gifts", "present", "idea", "ideas", "please", "can", "could", "would", "like", "is", "are", "be", "it", "that", "this", "these", "those", "what", "which", "who", "have", "has", "cheap", "nice", "good", "best", "new", "items", "item", "products", "product", "things", "thing", "also", "more", "other", "than", "under", "over", "price", "pounds", "pound", "quid", "around", "about", "goes", "go", "goes", "well", "cheaper", "compare", "similar", "alternative", "alternatives", "instead", "complete", "tell", "details"]
+    ["a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "without", "my", "me", "i", "we", "you", "your", "our", "some", "any", "something", "anything", "show", "find", "looking", "look", "want", "need", "get", "buy", "gift", "gifts", "present", "idea", "ideas", "please", "can", "could", "would", "like", "is", "are", "be", "it", "that", "this", "these", "those", "what", "which", "who", "have", "has", "cheap", "nice", "good", "best", "new", "items", "item", "products", "product", "things", "thing", "also", "more", "other", "than", "under", "over", "price", "around", "about", "goes", "go", "goes", "well", "cheaper", "compare", "similar", "alternative", "alternatives", "instead", "complete", "tell", "details"]
 )
+PLAIN = Money()  # no currency: bare numbers only
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 
 
@@ -74,57 +104,57 @@ class ParsedQuestion:
 _WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
                  "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100}
-_WORD_MONEY = re.compile(r"\b(a hundred|" + "|".join(sorted((w for w in _WORD_NUMBERS if w != "a hundred"), key=len,
-                                                              reverse=True)) + r")\s+(pounds?|quid|pence)\b", re.I)
-_SLANG = re.compile(r"\b(?:a\s+)?(fiver|tenner)\b", re.I)
 
 
-def money_words(text: str) -> str:
+def money_words(text: str, money: Money = PLAIN) -> str:
     """Amounts written in words as digits: "under three pounds" -> "under 3 pounds",
-    "less than a fiver" -> "less than 5 pounds"."""
-    text = _WORD_MONEY.sub(lambda m: f"{_WORD_NUMBERS[m.group(1).lower()]} {m.group(2)}", text)
-    return _SLANG.sub(lambda m: "5 pounds" if m.group(1).lower() == "fiver" else "10 pounds", text)
+    "less than a fiver" -> "less than 5 pounds" (the currency's own words)."""
+    p = _patterns(money)
+    text = p.words.sub(lambda m: f"{_WORD_NUMBERS[m.group(1).lower()]} {m.group(2)}", text)
+    unit = money.words[0] if money.words else ""
+    return p.named.sub(lambda m: f"{money.named_amounts[m.group(1).lower()]:g} {unit}".rstrip(), text)
 
 
-def _money(raw: str, context: str) -> float:
-    value = float(raw.replace(",", "."))
-    return value / 100 if _PENCE.search(context) else value
-
-
-def parse_prices(text: str) -> tuple[float | None, float | None, list[str]]:
+def parse_prices(text: str, money: Money = PLAIN) -> tuple[float | None, float | None, list[str]]:
     """Return (min, max, matched phrases). "between 2 and 10 pounds" -> (2, 10).
     Amounts in words are read too; the phrases are then those of `money_words(text)`."""
-    text = money_words(text)
+    p = _patterns(money)
+    text = money_words(text, money)
     lo = hi = None
     found: list[str] = []
-    for pattern in (_BETWEEN, _RANGE):
+    for pattern in (p.between, p.range):
         m = pattern.search(text)
         if m:
-            a, b = _money(m.group(1), m.group(0)), _money(m.group(2), m.group(0))
+            a, b = money.value(m.group(1), m.group(0)), money.value(m.group(2), m.group(0))
             lo, hi = min(a, b), max(a, b)
             found.append(m.group(0))
             text = text.replace(m.group(0), " ")
             break
-    m = _MAX.search(text)
+    m = _first((p.max, p.max_after), text)
     if m:
-        hi = _money(m.group(1), m.group(0))
+        hi = money.value(next(g for g in m.groups() if g), m.group(0))
         found.append(m.group(0))
         text = text.replace(m.group(0), " ")
-    m = _MIN.search(text)
+    m = _first((p.min, p.min_after), text)
     if m:
-        lo = _money(m.group(1), m.group(0))
+        lo = money.value(next(g for g in m.groups() if g), m.group(0))
         found.append(m.group(0))
     return lo, hi, found
 
 
-def extract_mentions(text: str) -> list[Mention]:
+def _first(patterns, text: str) -> re.Match[str] | None:
+    """The match of the first pattern that matches `text` ("under $20" before "$20 max")."""
+    return next((m for m in (p.search(text) for p in patterns) if m), None)
+
+
+def extract_mentions(text: str, money: Money = PLAIN) -> list[Mention]:
     out = []
     for m in _MENTION.finditer(text):
         relation = _RELATION.get(re.sub(r"\s+", " ", m.group("rel").lower()), "like")
         phrase = _CLAUSE_END.sub("", m.group("phrase")).strip()
         phrase = _LEADING_ARTICLE.sub("", phrase).strip()
-        if relation == "cheaper_than" and re.fullmatch(_MONEY, phrase, re.I):
-            continue  # "cheaper than £5" is a price limit, not a product
+        if relation == "cheaper_than" and _patterns(money).money.fullmatch(phrase):
+            continue  # "cheaper than $5" is a price limit, not a product
         if relation == "compare":
             out += [Mention("compare", p.strip()) for p in re.split(r"\s+(?:and|with|vs\.?|versus|or)\s+", phrase) if p.strip()]
         elif phrase:
@@ -132,14 +162,16 @@ def extract_mentions(text: str) -> list[Mention]:
     return out
 
 
-def content_words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and not w.isdigit())
+def content_words(text: str, money: Money = PLAIN) -> tuple[str, ...]:
+    units = set(money.words) | set(money.minor_words)
+    return tuple(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in units and not w.isdigit())
 
 
-def parse_question(text: str) -> ParsedQuestion:
-    text = money_words(text)
-    lo, hi, phrases = parse_prices(text)
-    mentions = extract_mentions(text)
+def parse_question(text: str, money: Money = PLAIN) -> ParsedQuestion:
+    """The question read in the shop's currency (`money`; plain numbers by default)."""
+    text = money_words(text, money)
+    lo, hi, phrases = parse_prices(text, money)
+    mentions = extract_mentions(text, money)
     search = text
     for phrase in phrases:
         search = search.replace(phrase, " ")
@@ -150,6 +182,6 @@ def parse_question(text: str) -> ParsedQuestion:
         min_price=lo,
         max_price=hi,
         mentions=mentions,
-        words=content_words(search),
+        words=content_words(search, money),
         price_phrases=phrases,
     )

@@ -13,6 +13,7 @@ import numpy as np
 from ..baskets import Basket
 from ..errors import ConfigError, NotFoundError
 from ..products import Catalogue
+from ..shop import ShopProfile
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
 from .fusion import Fused, FusionWeights, fuse
@@ -68,10 +69,14 @@ class Retriever:
         blas_threads: int | None = 1,
         extra_sources: Sequence[CandidateSource] = (),
         ranker: Ranker | None = None,
+        shop: ShopProfile | None = None,
     ) -> None:
         if blas_threads is not None:
             _limit_blas_threads(blas_threads)
         self.catalogue = catalogue
+        # Whose shop this is: prices in questions are read, and told, in its currency.
+        self.shop = shop or ShopProfile()
+        self.money = self.shop.money
         frame = catalogue.frame
         self.ids: list[str] = [str(i) for i in frame.index]
         self.position = {pid: i for i, pid in enumerate(self.ids)}
@@ -198,13 +203,13 @@ class Retriever:
                 baskets = []  # without dates there is no rhythm to learn from
         history = [h for h in (history or []) if h in self.position]
         filters = filters or Filters()
-        parsed = parse_question(question) if question and question.strip() else None
+        parsed = parse_question(question, self.money) if question and question.strip() else None
         notes: list[str] = []
         seeds, filters = self._apply_question(parsed, filters, notes)
         owned = set(history)
         relaxed: list[str] = []
         mask = allowed_mask(self, filters, owned)
-        for step_name, looser in relaxation_steps(filters):
+        for step_name, looser in relaxation_steps(filters, self.money):
             if int(mask.sum()) >= k:
                 break
             filters, mask = looser, allowed_mask(self, looser, owned)
@@ -278,7 +283,7 @@ class Retriever:
             for mention in parsed.mentions:
                 rest = rest.replace(mention.phrase, " ")
             parsed.search_text = " ".join(rest.split())
-            parsed.words = content_words(parsed.search_text)
+            parsed.words = content_words(parsed.search_text, self.money)
         words = set(parsed.words)
         cats = tuple(sorted(c for c in self.category_names if c in words))
         if cats and not filters.categories:

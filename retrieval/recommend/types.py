@@ -78,23 +78,6 @@ class Filters:
             if value is not None and not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 raise ConfigError(f"{name} must be a number >= 0, got {value!r}.")
 
-    def is_empty(self) -> bool:
-        return self == Filters()
-
-    def describe(self) -> str:
-        parts = []
-        if self.min_price is not None and self.max_price is not None:
-            parts.append(f"priced £{self.min_price:g}-£{self.max_price:g}")
-        elif self.max_price is not None:
-            parts.append(f"priced up to £{self.max_price:g}")
-        elif self.min_price is not None:
-            parts.append(f"priced from £{self.min_price:g}")
-        if self.categories:
-            parts.append("in " + " or ".join(self.categories))
-        if self.exclude_owned:
-            parts.append("not already bought")
-        return ", ".join(parts)
-
 
 @dataclass
 class Recommendations:

@@ -71,14 +71,8 @@ def apply_rules(
     starts = np.flatnonzero(np.r_[True, cons[1:] != cons[:-1]])
     # Drop generalisations (step 2) only where a multi-item antecedent fired: with pairs
     # only, or single-item antecedents, there is nothing to drop and the groups stay whole.
-    multi = store.antecedent_lengths(rows) > 1
-    if multi.any():
-        group_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
-        keep = np.ones(len(rows), dtype=bool)
-        for g in np.unique(group_of[multi]):
-            lo = starts[g]
-            hi = starts[g + 1] if g + 1 < len(starts) else len(rows)
-            keep[lo:hi] = np.isin(rows[lo:hi], _most_specific(store, rows[lo:hi]))
+    if (store.antecedent_lengths(rows) > 1).any():
+        keep = ~_generalisations(store, rows, cons)
         rows, cons = rows[keep], cons[keep]
         starts = np.flatnonzero(np.r_[True, cons[1:] != cons[:-1]])
     # Score every consequent with array reductions (a long history fires thousands of
@@ -115,12 +109,49 @@ def apply_rules_to_history(
     return apply_rules(store, items, **options)
 
 
-def _most_specific(store: RuleStore, rows: np.ndarray) -> np.ndarray:
-    """Drop rules whose antecedent is a proper subset of another fired rule's (same consequent)."""
+# Antecedents up to this many items are compared by hashing their subsets (2**width - 2
+# per rule); longer ones (max_len unlimited) fall back to pairwise set comparison.
+HASHED_WIDTH = 6
+
+
+def _generalisations(store: RuleStore, rows: np.ndarray, cons: np.ndarray) -> np.ndarray:
+    """Mask of the fired `rows` whose antecedent is a proper subset of another fired rule's
+    with the same consequent (`cons`, the rows' consequent codes)."""
     lengths = store.antecedent_lengths(rows)
-    if len(rows) < 2 or lengths.max() == 1:
-        return rows  # distinct one-item antecedents cannot contain each other
+    width = int(lengths.max())
+    if width > HASHED_WIDTH:
+        return _generalisations_pairwise(store, rows, cons)
+    # A set's key is the wrapped sum of its items' 64-bit hashes plus its consequent's: a
+    # rule is a generalisation when its own key is the key of a proper subset of another
+    # rule's antecedent (collisions: ~n**2 / 2**64, nil at these sizes).
+    codes = store.antecedent_matrix(rows, width)
+    salt = np.where(codes >= 0, _mix(codes), np.uint64(0))
+    target = _mix(cons + len(store.items))  # consequents hashed apart from antecedent items
+    own = salt.sum(axis=1, dtype=np.uint64) + target
+    subsets = []
+    for mask in range(1, 2**width - 1):
+        picked = [p for p in range(width) if mask >> p & 1]
+        ok = (lengths > picked[-1]) & (lengths > len(picked))  # every position real; a proper subset
+        if ok.any():
+            subsets.append(salt[ok][:, picked].sum(axis=1, dtype=np.uint64) + target[ok])
+    if not subsets:
+        return np.zeros(len(rows), dtype=bool)
+    return np.isin(own, np.concatenate(subsets))
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64: well-spread 64-bit hashes of integer codes."""
+    with np.errstate(over="ignore"):
+        z = values.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _generalisations_pairwise(store: RuleStore, rows: np.ndarray, cons: np.ndarray) -> np.ndarray:
     ants = [frozenset(store.antecedent_codes(int(r)).tolist()) for r in rows]
-    kept = [r for r, a in zip(rows, ants, strict=True)
-            if not any(a < other for other in ants if len(other) > len(a))]
-    return np.asarray(kept, dtype=np.int64)
+    by_cons: dict[int, list[frozenset]] = {}
+    for c, a in zip(cons.tolist(), ants, strict=True):
+        by_cons.setdefault(c, []).append(a)
+    return np.array([any(a < other for other in by_cons[c] if len(other) > len(a))
+                     for c, a in zip(cons.tolist(), ants, strict=True)], dtype=bool)

@@ -43,6 +43,7 @@ def mine_local(
     params = params or MiningParams()
     started = time.perf_counter()
     tx = prepare(baskets, params)
+    params.warn_if_every_basket_counts(tx.n_baskets)
     min_count = params.min_count(tx.n_baskets)
     # pyfim refuses zmax=None; leaving it out means "no limit".
     limit = {} if params.max_len is None else {"zmax": params.max_len}

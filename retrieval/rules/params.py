@@ -10,8 +10,11 @@ only take a fraction (Spark, mlxtend).
 
 from __future__ import annotations
 
+import argparse
+import logging
 import math
 import numbers
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -30,6 +33,9 @@ DEFAULT_MIN_SUPPORT = 0.005
 DEFAULT_MIN_CONFIDENCE = 0.2
 DEFAULT_MIN_LIFT = 1.0
 DEFAULT_MAX_LEN = 4
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,13 @@ class MiningParams:
         # A tiny tolerance so 0.07 * 100 = 7.000000000000001 gives 7, not 8.
         return max(1, math.ceil(self.min_support * n_baskets - 1e-9))
 
+    def warn_if_every_basket_counts(self, n_baskets: int) -> None:
+        """Log when a fraction of few baskets comes to one basket: every co-occurrence is then
+        a rule (120 baskets at 0.005 gave 8.9 million rules in a minute), none of them evidence."""
+        if not isinstance(self.min_support, numbers.Integral) and self.min_count(n_baskets) == 1 and n_baskets > 1:
+            log.warning("min_support %g of %d baskets is a single basket: every pair bought together once "
+                        "becomes a rule. Give a count instead (--min-support 2 or more).", self.min_support, n_baskets)
+
     def allows(self, item: str) -> bool:
         if item in self.exclude:
             return False
@@ -95,6 +108,43 @@ class MiningParams:
     def from_dict(cls, data: dict[str, Any]) -> MiningParams:
         return cls(**{**data, "include": frozenset(data.get("include", ())),
                       "exclude": frozenset(data.get("exclude", ()))})
+
+
+SUPPORT_FRACTION = "a fraction of the baskets in (0, 1] written with a decimal point or as a/b (0.005, 1.0, 1/200)"
+SUPPORT_COUNT = "a basket count written as a whole number >= 1 (99)"
+_WHOLE = re.compile(r"\+?\d+")
+_RATIO = re.compile(r"(\d+)/(\d+)")
+
+
+def parse_min_support(text: str) -> float | int:
+    """A command-line --min-support: the spelling decides, as MiningParams' int/float does.
+
+    "99" and "1" are basket counts (``int``); "0.005", "1.0" and "1/200" are fractions
+    (``float``), so "1.0" is every basket and "1" is one basket in every command. Anything
+    else (0, -1, 1.5, 0.0, abc) raises ArgumentTypeError, which argparse prints under the
+    flag's name, with both accepted forms.
+    """
+    value = _support_value(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither {SUPPORT_FRACTION} nor {SUPPORT_COUNT}")
+    return value
+
+
+def _support_value(text: str) -> float | int | None:
+    if _WHOLE.fullmatch(text):
+        count = int(text)
+        return count if count >= 1 else None
+    ratio = _RATIO.fullmatch(text)
+    if ratio:
+        numerator, denominator = (int(g) for g in ratio.groups())
+        fraction = numerator / denominator if denominator else math.nan
+    else:
+        try:
+            fraction = float(text)
+        except ValueError:
+            return None
+    # nan and inf fail this comparison too.
+    return fraction if 0.0 < fraction <= 1.0 else None
 
 
 def support_fraction_for(min_count: int, n_baskets: int) -> float:

@@ -97,6 +97,7 @@ def mine_spark(
     params = params or MiningParams()
     started = time.perf_counter()
     tx = prepare(baskets, params)
+    params.warn_if_every_basket_counts(tx.n_baskets)
     min_count = params.min_count(tx.n_baskets)
     session = spark if spark is not None else spark_session(master)
     from pyspark.ml.fpm import FPGrowth

@@ -90,6 +90,15 @@ class RuleStore:
     def antecedent_codes(self, row: int) -> np.ndarray:
         return self._ant_codes[self._ant_offsets[row]:self._ant_offsets[row + 1]]
 
+    def antecedent_matrix(self, rows: np.ndarray, width: int) -> np.ndarray:
+        """The antecedents' codes of `rows`, one row each, padded with -1 to `width` columns."""
+        lengths = self._ant_len[rows]
+        out = np.full((len(rows), width), -1, dtype=np.int64)
+        column = np.arange(width)
+        present = column[None, :] < lengths[:, None]
+        out[present] = self._ant_codes[(self._ant_offsets[rows][:, None] + column[None, :])[present]]
+        return out
+
     def codes(self, items: Iterable[str]) -> np.ndarray:
         """Vocabulary codes of the known items among `items` (unknown ones are skipped)."""
         found = {self._code[i] for i in items if i in self._code}

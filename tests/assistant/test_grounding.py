@@ -11,7 +11,7 @@ def test_grounding_catches_invented_products_and_wrong_figures(bundled_retriever
     tools = ToolBox(bundled_retriever, Session("g"))
     data = tools.bought_together(["85123A"])
     ledger = Ledger().extend([data])
-    check = Grounding(bundled_retriever.titles).check
+    check = Grounding(bundled_retriever.titles, money=bundled_retriever.money).check
     top = data["products"][0]
     rule = next(e for e in top["evidence"] if e["source"] == "rules")
     good = f"{top['title']} ({top['product_id']}, £{top['price']:.2f}) goes with it in {rule['confidence']:.0%} of baskets."
@@ -29,7 +29,7 @@ def test_claims_that_contradict_the_evidence(bundled_retriever):
     tools = ToolBox(bundled_retriever, Session("c"))
     data = tools.search_products("lunch bag", max_price=2)
     ledger = Ledger().extend([data])
-    check = Grounding(bundled_retriever.titles, tool_names=SERVICE_TOOLS).check
+    check = Grounding(bundled_retriever.titles, tool_names=SERVICE_TOOLS, money=bundled_retriever.money).check
     a, b = data["products"][0], data["products"][1]
     honest = f"Under £2: {a['title']} ({a['product_id']}, £{a['price']:.2f})."
     assert check(honest, ledger) == []
@@ -49,10 +49,21 @@ def test_claims_that_contradict_the_evidence(bundled_retriever):
 def test_tool_internals_never_pass(bundled_retriever):
     from assistant.agent.tools import SERVICE_TOOLS
 
-    check = Grounding(bundled_retriever.titles, tool_names=SERVICE_TOOLS).check
+    check = Grounding(bundled_retriever.titles, tool_names=SERVICE_TOOLS, money=bundled_retriever.money).check
     ledger = Ledger()
     assert check('{"name": "show_basket", "arguments": {}}', ledger)
     assert check("<tool_call>{}</tool_call>", ledger)
     assert check("I used the search_products function with the following arguments: teapot.", ledger)
     assert check("I called the basket tool for you.", ledger)
     assert check("Your basket is empty.", ledger) == []
+
+
+def test_id_shapes_are_learned_from_the_catalogue_not_fixed():
+    from assistant.agent.id_shapes import IdShapes
+
+    us = IdShapes.learn(["FUR-BO-10001798", "OFF-PA-10000174", "TEC-PH-10002033", "OFF-BI-10003910"])
+    assert us.tokens("Try FUR-BO-10009999, not EP-13915, 2017 or 10009999.") == ["FUR-BO-10009999"]
+    retail = IdShapes.learn(["85123A", "20725", "22423", "84879", "85099B"])
+    assert retail.tokens("Try 12345Q or 99999; FUR-BO-10009999 is not this shop's.") == ["12345Q", "99999"]
+    # A shape of letters alone is a word, whatever the catalogue: it never makes words suspect.
+    assert IdShapes.learn(["BAG", "MUG", "CUP"]).tokens("a BAG and a MUG") == []

@@ -71,7 +71,8 @@ PAYLOADS = [
 # `assistant.agent.middleware.quoted_calls`). They once ran customer_history and add_to_basket.
 
 # Distinctive lines of the system prompt; none may show up in an answer.
-PROMPT_LINES = [line.strip(" -") for line in SYSTEM_PROMPT.splitlines() if len(line.strip(" -")) >= 25]
+PROMPT_LINES = [line.strip(" -") for line in SYSTEM_PROMPT.splitlines()
+                if len(line.strip(" -")) >= 25 and "{" not in line]
 
 
 class RecordingPlanner(OfflinePlanner):
@@ -128,7 +129,7 @@ def poisoned(base: Retriever, pids: list[str], payload: str, where: tuple[str, .
             frame.loc[pid, "title"] = f"{frame.loc[pid, 'title']} {payload}"
         if "description" in where:
             frame.loc[pid, "description"] = payload
-    dirty = Retriever(Catalogue(frame), base.vectors, encode_query=base.encode_query)
+    dirty = Retriever(Catalogue(frame), base.vectors, encode_query=base.encode_query, shop=base.shop)
     dirty.sources = dict(base.sources)
     return dirty
 
@@ -150,15 +151,15 @@ def test_payload_in_product_text_changes_nothing(number, clean, bundled_retrieve
             for r in replies:
                 text = r["text"].replace(payload, "")  # quoting the product text is fine
                 assert not [line for line in PROMPT_LINES if line in text], label
-            check_fences(model.seen, payload, label)
+            check_fences(model.seen, payload, label, shop.system_prompt)
 
 
-def check_fences(requests: list[list[Any]], payload: str, label: str) -> None:
+def check_fences(requests: list[list[Any]], payload: str, label: str, prompt: str) -> None:
     """What a real model would have been sent: the system prompt first and intact; tool output
     and session state each in one fence that the payload could not close early."""
     reached = False
     for messages in requests:
-        assert isinstance(messages[0], SystemMessage) and messages[0].content == SYSTEM_PROMPT, label
+        assert isinstance(messages[0], SystemMessage) and messages[0].content == prompt, label
         for m in messages:
             content = str(m.content)
             if isinstance(m, ToolMessage):

@@ -12,7 +12,11 @@ from retrieval.rules import load_rules
 pytestmark = pytest.mark.slow
 
 
-def test_prepare_builds_everything_once_then_reuses_it(_isolated_home, capsys):
+def test_prepare_builds_everything_once_then_reuses_it(_isolated_home, capsys, monkeypatch):
+    # The real `make run` path on the bundled data, with the ranker's smaller build (fewer
+    # training shoppers, a shorter graph budget): the same steps in a third of the time.
+    monkeypatch.setenv("SHOPASSIST_RANKER_SHOPPERS", "300")
+    monkeypatch.setenv("SHOPASSIST_RANKER_GRAPH_SECONDS", "5")
     first = prepare()
     assert (dataset_dir() / "products.parquet").exists()
     assert any("3,790 embedded now" in s for s in first.steps)
@@ -25,6 +29,15 @@ def test_prepare_builds_everything_once_then_reuses_it(_isolated_home, capsys):
     assert any("0 embedded now" in s for s in again.steps)
     assert "association rules up to date" in again.steps
     assert "learned ranker up to date (same baskets, same rule settings)" in again.steps
+    # Other ranker settings are another model: the saved one no longer counts as current.
+    monkeypatch.setenv("SHOPASSIST_RANKER_SHOPPERS", "301")
+    from assistant.setup import ensure_ranker
+    from retrieval.ranking.serving import saved_is_current
+    from retrieval.rules import MiningParams
+
+    assert not saved_is_current(first.dataset, MiningParams.from_dict(store.meta.params), None)
+    monkeypatch.setenv("SHOPASSIST_RANKER_SHOPPERS", "300")
+    assert ensure_ranker(first.dataset).startswith("learned ranker up to date")
 
     # `shopassist build` on the same root embeds nothing and keeps the rules.
     assert main(["build"]) == 0

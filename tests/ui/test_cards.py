@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from retrieval.money import Money
 from ui.cards import basket_html, basket_line_html, card_html, cards_html, reason
 from ui.trace import call_title, reply_titles, tool_messages
+
+GBP = Money("GBP", "en_GB")
 
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
 PRODUCT = {"product_id": '23206"><b', "title": PAYLOAD, "price": 1.65, "role": "match",
@@ -36,7 +39,7 @@ def parsed(html: str) -> Tags:
 
 
 def test_card_shows_title_price_and_reason_as_text():
-    p = parsed(card_html(PRODUCT))
+    p = parsed(card_html(PRODUCT, currency=GBP))
     assert set(p.tags) <= {"article", "div", "span", "p"}  # no img, script, b or i
     assert not any(name.startswith("on") for name, _ in p.attrs)
     assert PAYLOAD in p.text and "£1.65" in p.text
@@ -61,7 +64,9 @@ def test_empty_lists_and_basket():
     assert "Nothing" in cards_html([], empty="Nothing here <b>")
     assert "<b>" not in cards_html([], empty="Nothing here <b>")
     assert "empty" in basket_html({"items": 0})
-    assert "£3.30" in basket_html({"items": 2, "total": 3.3})
+    assert "£3.30" in basket_html({"items": 2, "total": 3.3}, GBP)
+    assert "$3.30" in basket_html({"items": 2, "total": 3.3}, Money("USD", "en_US"))
+    assert "3,30\xa0€" in basket_html({"items": 2, "total": 3.3}, Money("EUR", "de_DE"))
     line = parsed(basket_line_html({"product_id": "1", "title": PAYLOAD, "quantity": 2,
                                     "line_total": 3.3}))
     assert PAYLOAD in line.text and "img" not in line.tags

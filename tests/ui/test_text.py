@@ -70,7 +70,11 @@ def test_csv_cells_that_would_be_formulas_are_defused():
 
 
 def test_money_and_missing_prices():
-    assert money(1.5) == "£1.50"
+    from retrieval.money import Money
+
+    assert money(1.5, Money("GBP", "en_GB")) == "£1.50"
+    assert money(1.5, Money("BRL", "pt_BR")) == "R$\xa01,50"
+    assert money(1234.5) == "1,234.50"  # a shop without a currency: plain numbers
     assert money(None) == money("n/a") == "price unknown"
 
 

@@ -162,6 +162,7 @@ class ReplyEvidence(Evidence, _ProductKey):  # this base order puts product_id f
 
 class Reply(ResponseModel):
     text: str
+    currency: str | None = Field(None, description="ISO 4217 code of the products' prices")
     products: list[ReplyProduct]
     tool_calls: list[ToolCall]
     evidence: list[ReplyEvidence]
@@ -231,6 +232,14 @@ class Customer(ResponseModel):
 
 class Health(ResponseModel):
     status: Literal["ok"]
+
+
+class Shop(ResponseModel):
+    name: str
+    sells: str
+    currency: str | None = Field(description="ISO 4217 code of every price in the API; null: not set")
+    locale: str
+    examples: list[str]
 
 
 class ErrorDetail(BaseModel):

@@ -48,6 +48,11 @@ def shopper_routes(shopper: ShoppingAssistant) -> APIRouter:
     def health() -> dict[str, Any]:
         return {"status": "ok"}
 
+    @r.get("/shop", response_model=m.Shop, tags=["meta"], **EXACT)
+    def shop() -> dict[str, Any]:
+        """Whose shop this is: its name, what it sells, the currency of every price, examples."""
+        return {**shopper.shop.to_dict(), "examples": shopper.example_requests()}
+
     @r.post("/chat", response_model=m.Reply, responses=documented(400, 413), tags=["shopper"], **EXACT)
     def chat(body: m.ChatRequest) -> dict[str, Any]:
         """One chat turn for a shopper: the answer, the products it is about, the tool calls."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.money import Money
 from retrieval.recommend.question import parse_question
+
+GBP = Money("GBP", "en_GB")
 
 
 @pytest.mark.parametrize(
@@ -22,12 +25,12 @@ from retrieval.recommend.question import parse_question
     ],
 )
 def test_price_limits(text, lo, hi):
-    q = parse_question(text)
+    q = parse_question(text, GBP)
     assert (q.min_price, q.max_price) == (lo, hi)
 
 
 def test_price_phrase_is_removed_from_the_search_text():
-    q = parse_question("tea cups under £5")
+    q = parse_question("tea cups under £5", GBP)
     assert q.search_text == "tea cups" and q.words == ("tea", "cups")
 
 
@@ -48,3 +51,30 @@ def test_mentions(text, relation, phrase):
 def test_compare_names_two_products():
     q = parse_question("compare jumbo bag red retrospot and lunch bag red retrospot")
     assert [m.phrase for m in q.mentions] == ["jumbo bag red retrospot", "lunch bag red retrospot"]
+
+
+@pytest.mark.parametrize(
+    ("currency", "locale", "text", "lo", "hi"),
+    [
+        ("USD", "en_US", "a stapler under $20", None, 20.0),
+        ("USD", "en_US", "desk lamps under 20 bucks", None, 20.0),
+        ("USD", "en_US", "a chair for 150 USD or less", None, 150.0),
+        ("USD", "en_US", "bookcases from 100 to 300 dollars", 100.0, 300.0),
+        ("USD", "en_US", "labels under 99 cents", None, 0.99),
+        ("EUR", "de_DE", "less than 15 euros", None, 15.0),
+        ("EUR", "de_DE", "candles under 3,50 € please", None, 3.5),
+        ("BRL", "pt_BR", "R$ 50 or more", 50.0, None),
+        ("GBP", "en_GB", "twenty pounds max", None, 20.0),
+        ("USD", "en_US", "3 or more mugs", None, None),  # a count, not money
+    ],
+)
+def test_prices_in_the_shops_currency(currency, locale, text, lo, hi):
+    q = parse_question(text, Money(currency, locale))
+    assert (q.min_price, q.max_price) == (lo, hi)
+    assert not set(q.words) & {"usd", "dollars", "bucks", "euros", "cents", "pounds"}
+
+
+def test_another_currencys_words_are_not_this_shops_money():
+    # In a US shop "pounds" is a weight: "a 5 pounds dumbbell" carries no price limit.
+    q = parse_question("a dumbbell of 5 pounds", Money("USD", "en_US"))
+    assert (q.min_price, q.max_price) == (None, None)

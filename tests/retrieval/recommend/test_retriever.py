@@ -13,6 +13,7 @@ from retrieval.errors import ConfigError
 from retrieval.products import Catalogue, Product
 from retrieval.recommend import Filters, FusionWeights, Retriever
 from retrieval.recommend.vectors import ExactVectors, top_k
+from retrieval.shop import ShopProfile
 
 # Two "directions": tea things (axis 0) and candles (axis 1); axis 2 is a bag.
 PRODUCTS = [
@@ -52,7 +53,8 @@ def rules_apply(items, k, exclude):
 def retriever():
     cat = Catalogue.from_products(Product(pid, title, price=price, popularity=pop) for pid, title, price, pop, _ in PRODUCTS)
     vectors = ExactVectors([p[0] for p in PRODUCTS], np.stack([_unit(p[4]) for p in PRODUCTS]))
-    return Retriever(cat, vectors, encode_query=encode_query, rules_apply=rules_apply, n_baskets=100)
+    return Retriever(cat, vectors, encode_query=encode_query, rules_apply=rules_apply, n_baskets=100,
+                     shop=ShopProfile("a tea shop", currency="GBP", locale="en_GB"))
 
 
 def ids(rec):
@@ -85,10 +87,19 @@ def test_price_filter_from_the_question(retriever):
     assert rec.filters.max_price == 5.0 and rec.relaxed == []
 
 
+def test_prices_are_read_and_told_in_the_shops_currency(retriever):
+    us = Retriever(retriever.catalogue, retriever.vectors, encode_query=encode_query, n_baskets=100,
+                   shop=ShopProfile("a US tea shop", currency="USD", locale="en_US"))
+    rec = us.recommend("tea under 2 dollars", k=4)
+    assert rec.relaxed == ["widened the price range to up to $2.50", "widened the price range to up to $3"]
+    # "£" is not this shop's money: the words are searched, no price limit is read
+    assert us.recommend("tea under £2", k=4).filters.max_price is None
+
+
 def test_relaxation_is_step_by_step_and_said(retriever):
     rec = retriever.recommend("tea under £2", k=4)
     # MUG and CANDLE cost <= 2; x1.25 (2.50) adds BAG; x1.5 (3.00) adds CUP: four, so stop.
-    assert rec.relaxed == ["widened the price range to up to £2.5", "widened the price range to up to £3"]
+    assert rec.relaxed == ["widened the price range to up to £2.50", "widened the price range to up to £3"]
     assert ids(rec)[:2] == ["CUP", "MUG"] and set(ids(rec)) == {"CUP", "MUG", "CAN", "BAG"}
     assert rec.filters.max_price == 3.0
     assert any(e.source == "filter" and "loosening" in e.text for e in rec.candidates[0].evidence)

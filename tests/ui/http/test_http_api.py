@@ -41,11 +41,18 @@ def test_health(client):
     assert resp.status_code == 200 and resp.json() == {"status": "ok"}
 
 
+def test_shop_names_the_currency_of_every_price(client):
+    shop = client.get("/v1/shop").json()
+    assert shop["currency"] == "GBP" and shop["locale"] == "en_GB" and shop["examples"]
+    reply = client.post("/v1/chat", json={"session_id": "shop-1", "message": "a lunch bag under 2 pounds"}).json()
+    assert reply["currency"] == "GBP" and "£" in reply["text"]
+
+
 def test_openapi_schema_lists_every_endpoint_and_the_service_login(client):
     schema = client.get("/v1/openapi.json").json()
     paths = schema["paths"]
     assert set(paths) == {
-        "/v1/health", "/v1/chat", "/v1/recommend", "/v1/products/{product_id}",
+        "/v1/health", "/v1/shop", "/v1/chat", "/v1/recommend", "/v1/products/{product_id}",
         "/v1/products/{product_id}/related", "/v1/rules", "/v1/sessions/{session_id}/basket",
         "/v1/sessions/{session_id}/basket/{product_id}", "/v1/sessions/{session_id}/recommendations",
         "/v1/service/customers/{customer_id}", "/v1/service/chat",
