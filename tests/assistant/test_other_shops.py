@@ -19,7 +19,7 @@ from assistant.cli import main
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-SUPERSTORE = REPO.parent / "shared" / "data" / "superstore" / "sample_superstore.csv.gz"
+SUPERSTORE = REPO / "data" / "superstore" / "sample_superstore.csv.gz"
 MAPPING = REPO / "examples" / "superstore.toml"
 SUPERSTORE_ID = re.compile(r"^[A-Z]{3}-[A-Z]{2}-\d{8}$")
 
@@ -38,8 +38,6 @@ def built_shop(home: Path, mapping: Path, export: Path) -> ShoppingAssistant:
 
 @pytest.fixture(scope="module")
 def superstore(tmp_path_factory):
-    if not SUPERSTORE.exists():
-        pytest.skip(f"the Superstore export is not here ({SUPERSTORE})")
     return built_shop(tmp_path_factory.mktemp("superstore-home"), MAPPING, SUPERSTORE)
 
 
