@@ -17,14 +17,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[all,dev]'
 	$(PY) -m pip check
 	# The browser tests drive Debian's chromium (Playwright's own browser download needs the
-	# internet). As root apt-get runs directly, otherwise through sudo; with neither, a warning
-	# and the browser tests skip.
-	command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
-	  else echo "warning: chromium is missing and cannot be installed here (no root, no sudo);" \
-	    "install Debian's chromium package for the browser tests" >&2; SUDO=skip; fi; \
-	  [ "$$SUDO" = skip ] || { $$SUDO apt-get update -qq && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; }
+	# internet); the session-store tests and the two-process load check start a throwaway
+	# server from Debian's postgresql (initdb, pg_ctl: /usr/lib/postgresql/*/bin). Only what is
+	# missing is installed. As root apt-get runs directly, otherwise through sudo; with neither,
+	# or without apt-get, a warning and those tests skip: the install itself never fails here.
+	PKGS=; command -v chromium >/dev/null || PKGS=" chromium"; \
+	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  PKGS="$$PKGS postgresql"; \
+	[ -z "$$PKGS" ] || { \
+	  if ! command -v apt-get >/dev/null; then SUDO=skip; \
+	  elif [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else SUDO=skip; fi; \
+	  { [ "$$SUDO" != skip ] && $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$PKGS; } || \
+	  echo "warning: could not install$$PKGS here (needs apt-get, and root or sudo);" \
+	    "install Debian's$$PKGS for the browser and PostgreSQL tests, which skip meanwhile" >&2; }
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,6 +49,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run_all
 
 # The load and fault tests at full size: 50 sessions x 60 s of chat, >= 10 kill -9 of a build,
+# 20 kill -9 of the server after a basket change, two server processes on one PostgreSQL,
 # damaged indexes, Chroma outages (`make test` runs them short). Stopped after 40 minutes.
 check-reliability: $(STAMP)
 	SHOPASSIST_RELIABILITY=full timeout --kill-after=60 2400 $(VENV)/bin/python -m pytest -m reliability

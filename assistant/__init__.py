@@ -10,14 +10,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Reply", "Session", "SessionStore", "ShoppingAssistant", "Turn"]
+__all__ = ["Reply", "Session", "SessionStore", "ShoppingAssistant", "Turn", "open_sessions"]
 
-_WHERE = {"Reply": ".api", "ShoppingAssistant": ".api", "Session": ".session", "SessionStore": ".session",
-          "Turn": ".session"}
+_WHERE = {"Reply": ".api", "ShoppingAssistant": ".api", "Session": ".session", "SessionStore": ".session_store",
+          "Turn": ".session", "open_sessions": ".session_store"}
 
 if TYPE_CHECKING:
     from .api import Reply, ShoppingAssistant
-    from .session import Session, SessionStore, Turn
+    from .session import Session, Turn
+    from .session_store import SessionStore, open_sessions
 
 
 def __getattr__(name: str) -> Any:

@@ -28,7 +28,8 @@ from .agent.loop import AgentLoop
 from .agent.models import make_model
 from .agent.prompts import session_context, system_prompt
 from .agent.tools import LIST_TOOLS, SERVICE_TOOLS, ToolBox, money, recommendations_dict
-from .session import Session, SessionStore
+from .session import Session
+from .session_store import SessionStore, Status, open_sessions
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +50,12 @@ class Reply:
     grounding: dict[str, Any] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
     currency: str | None = None  # ISO 4217 code of the products' prices
+    # "resumed", or "new" / "expired" when this message opened a new, empty session.
+    session_status: Status = "resumed"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "currency": self.currency, "products": self.products, "tool_calls": self.tool_calls,
+        return {"text": self.text, "currency": self.currency, "session_status": self.session_status,
+                "products": self.products, "tool_calls": self.tool_calls,
                 "evidence": self.evidence, "session_id": self.session_id, "grounding": self.grounding,
                 "events": self.events}
 
@@ -67,7 +71,8 @@ class ShoppingAssistant:
         self.rule_store = rule_store  # retrieval.rules.RuleStore, for `rules()` without an item
         self.limits = limits or TurnLimits.from_env(max_rounds=max_rounds)
         self.model = make_model(model, limits=self.limits, **model_options)
-        self.sessions = sessions or SessionStore()
+        # SQLite under the data root unless $SHOPASSIST_SESSIONS_URL names another database.
+        self.sessions = sessions or open_sessions(scope=role)
         # answers: "model" (the model writes them), "composed" (written from the evidence),
         # "auto" (composed for a model that needs constrained output); SHOPASSIST_ANSWERS.
         self.shop = retriever.shop
@@ -94,18 +99,28 @@ class ShoppingAssistant:
             store = load_rules(home)
         except IndexNotFoundError:
             store = None
+        # The sessions live with the data they are about (or in $SHOPASSIST_SESSIONS_URL).
+        options.setdefault("sessions", open_sessions(home, scope=role))
         return cls(retriever, dataset, model=model, role=role, rule_store=store, **options)
 
     # -- chat ----------------------------------------------------------------------------
-    def session(self, session_id: str, customer_id: str | None = None) -> Session:
-        return self.sessions.get(session_id, customer_id)
+    def session(self, session_id: str) -> Session:
+        """The session as stored now (an empty one when unknown or expired)."""
+        return self.sessions.read(session_id) or Session(session_id)
+
+    def delete_session(self, session_id: str) -> bool:
+        """Forget a session: its turns and basket are removed from the store."""
+        return self.sessions.delete(session_id)
 
     def chat(self, session_id: str, message: str, customer_id: str | None = None) -> Reply:
-        with self.sessions.turn_lock(session_id):
-            return self._chat(session_id, message, customer_id)
+        # The turn holds the session's lock, and its changes are committed before it returns.
+        with self.sessions.transaction(session_id, customer_id) as opened:
+            reply = self._chat(opened.session, message)
+            reply.session_status = opened.status
+        return reply
 
-    def _chat(self, session_id: str, message: str, customer_id: str | None) -> Reply:
-        session = self.sessions.get(session_id, customer_id)
+    def _chat(self, session: Session, message: str) -> Reply:
+        session_id = session.session_id
         toolbox = self._tools(session)
         toolbox.message = message  # the basket tools run only when this message asks for a change
         ledger = Ledger(products=dict(session.known)).extend(session.shown)
@@ -155,13 +170,15 @@ class ShoppingAssistant:
 
     # -- sessions on disk ------------------------------------------------------------------
     def save_session(self, session_id: str, path: str | os.PathLike[str] | None = None) -> Path:
-        if session_id not in self.sessions:
+        session = self.sessions.read(session_id)
+        if session is None:
             raise NotFoundError(f"no session {session_id!r}")
-        return self.sessions.get(session_id).save(path or sessions_dir() / f"{session_id}.json")
+        return session.save(path or sessions_dir() / f"{session_id}.json")
 
     def load_session(self, path: str | os.PathLike[str]) -> Session:
         session = Session.load(path)
-        self.sessions.put(session)
+        with self.sessions.transaction(session.session_id) as opened:
+            opened.session.__dict__.update(session.__dict__)
         return session
 
     # -- direct calls, the same dict shapes as the tools -------------------------------------
@@ -228,31 +245,32 @@ class ShoppingAssistant:
 
     def basket(self, session_id: str) -> dict[str, Any]:
         """The session's basket: lines, item count, total."""
-        return self._tools(self.sessions.get(session_id)).show_basket()
+        return self._tools(self.session(session_id)).show_basket()
 
     def add_to_basket(self, session_id: str, product_id: str, quantity: int = 1) -> dict[str, Any]:
         """Add `quantity` of a product (id) to the session's basket; returns the basket."""
         pid = self.product(product_id)["product_id"]
         if int(quantity) < 1:
             raise ConfigError(f"quantity must be at least 1, got {quantity!r}.")
-        session = self.sessions.get(session_id)
-        session.add_to_basket(pid, int(quantity))
-        session.known[pid] = self.retriever.titles[pid]  # the agent may now name it
-        return self.basket(session_id)
+        with self.sessions.transaction(session_id) as opened:
+            opened.session.add_to_basket(pid, int(quantity))
+            opened.session.known[pid] = self.retriever.titles[pid]  # the agent may now name it
+            return self._tools(opened.session).show_basket()
 
     def remove_from_basket(self, session_id: str, product_id: str, quantity: int | None = None) -> dict[str, Any]:
         """Take a product out of the session's basket (all of it unless `quantity`)."""
-        session = self.sessions.get(session_id)
         pid = str(product_id).strip()
-        if pid not in session.basket:
-            raise NotFoundError(f"product {pid!r} is not in the basket")
-        session.add_to_basket(pid, -(session.basket[pid] if quantity is None else int(quantity)))
-        return self.basket(session_id)
+        with self.sessions.transaction(session_id) as opened:
+            session = opened.session
+            if pid not in session.basket:
+                raise NotFoundError(f"product {pid!r} is not in the basket")
+            session.add_to_basket(pid, -(session.basket[pid] if quantity is None else int(quantity)))
+            return self._tools(session).show_basket()
 
     def basket_recommendations(self, session_id: str, k: int = 5) -> dict[str, Any]:
         """What goes with the session's basket (rules and co-purchase evidence), or the
         bestsellers while the basket is empty."""
-        session = self.sessions.get(session_id)
+        session = self.session(session_id)
         tools = self._tools(session)
         tools.k = k
         if session.basket:
@@ -299,7 +317,7 @@ class ShoppingAssistant:
             raise ConfigError(f"role must be one of {', '.join(ROLES)}, got {role!r}.")
         twin = object.__new__(type(self))
         twin.__dict__.update(self.__dict__)
-        twin.role, twin.sessions = role, SessionStore(self.sessions.max_sessions, self.sessions.max_turns)
+        twin.role, twin.sessions = role, self.sessions.with_scope(role)
         return twin
 
     def _require_service(self, what: str) -> None:

@@ -2,21 +2,19 @@
 
 A session is the only state the agent keeps between messages. It is a plain dataclass so it
 saves to JSON and restores exactly; sessions never share objects (each gets its own basket
-and lists), and the turn log is bounded so a long chat cannot grow without limit.
+and lists), and the turn log is bounded so a long chat cannot grow without limit. Where
+sessions are kept between messages (a database) is `session_store`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 MAX_TURNS = 20
-MAX_SESSIONS = 1000
 
 
 @dataclass
@@ -99,46 +97,3 @@ class Session:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Session:
         return cls.from_dict(json.loads(Path(path).read_text()))
-
-
-class SessionStore:
-    """Sessions by id, least recently used dropped first once `max_sessions` are held."""
-
-    def __init__(self, max_sessions: int = MAX_SESSIONS, max_turns: int = MAX_TURNS) -> None:
-        self.max_sessions, self.max_turns = max_sessions, max_turns
-        self._sessions: OrderedDict[str, Session] = OrderedDict()
-        # A server calls in from many threads: one lock for the table, and one per session
-        # so two messages of the same conversation never interleave their turns.
-        self._lock = threading.RLock()
-        self._turn_locks: dict[str, threading.Lock] = {}
-
-    def get(self, session_id: str, customer_id: str | None = None) -> Session:
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is None:
-                session = Session(session_id, customer_id=customer_id, max_turns=self.max_turns)
-                self.put(session)
-            else:
-                self._sessions.move_to_end(session_id)
-                if customer_id:
-                    session.customer_id = customer_id
-            return session
-
-    def put(self, session: Session) -> None:
-        with self._lock:
-            self._sessions[session.session_id] = session
-            self._sessions.move_to_end(session.session_id)
-            while len(self._sessions) > self.max_sessions:
-                dropped, _ = self._sessions.popitem(last=False)
-                self._turn_locks.pop(dropped, None)
-
-    def turn_lock(self, session_id: str) -> threading.Lock:
-        """The lock a chat turn of this session holds while it runs."""
-        with self._lock:
-            return self._turn_locks.setdefault(session_id, threading.Lock())
-
-    def __contains__(self, session_id: object) -> bool:
-        return session_id in self._sessions
-
-    def __len__(self) -> int:
-        return len(self._sessions)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("bench_encoder", "bench_build", "bench_rules", "bench_recommend", "bench_ranker", "bench_agent", "load")
+BENCHES = ("bench_encoder", "bench_build", "bench_rules", "bench_recommend", "bench_ranker", "bench_agent",
+           "bench_sessions", "load", "load --servers 2")
 
 
 def main() -> int:
     failed = []
-    for name in BENCHES:
-        print(f"== {name}", flush=True)
-        if subprocess.run([sys.executable, "-m", f"bench.{name}"], check=False).returncode:
-            failed.append(name)
+    for bench in BENCHES:
+        name, *args = bench.split()
+        print(f"== {bench}", flush=True)
+        if subprocess.run([sys.executable, "-m", f"bench.{name}", *args], check=False).returncode:
+            failed.append(bench)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

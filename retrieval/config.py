@@ -65,3 +65,19 @@ def rules_dir(root: str | os.PathLike[str] | None = None) -> Path:
 
 def logs_dir(root: str | os.PathLike[str] | None = None) -> Path:
     return data_root(root) / "logs"
+
+
+def positive_env(name: str, kind: type[int] | type[float] = float) -> int | float | None:
+    """$name read as a number > 0 (`kind`), None when unset; anything else is a ConfigError naming it."""
+    from .errors import ConfigError
+
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {kind.__name__} > 0, got {raw!r}.") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be > 0, got {raw!r}.")
+    return value

@@ -19,7 +19,7 @@ from .baskets import Baskets
 from .errors import IndexNotFoundError
 from .products import Catalogue
 from .report import IngestReport
-from .shop import ShopProfile
+from .shop import ShopProfile, profile_beside
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,9 @@ class Dataset:
                 "Run `shopassist ingest --save` (or `shopassist build`) to write it again."
             ) from exc
         report = IngestReport.from_dict(meta["report"]) if meta.get("report") else None
-        shop = ShopProfile.from_dict(meta["shop"], source=str(folder / "meta.json")) if meta.get("shop") else ShopProfile()
+        # A dataset saved before profiles existed takes the one beside its source, if any.
+        shop = (ShopProfile.from_dict(meta["shop"], source=str(folder / "meta.json")) if meta.get("shop")
+                else profile_beside(report.source if report else None))
         return cls(Catalogue(frame), Baskets(lines), report, shop)
 
 

@@ -72,3 +72,16 @@ class ShopProfile:
     def describe(self) -> str:
         """One line for the system prompt: "Superstore, which sells office supplies ..."."""
         return f"{self.name}, which sells {self.sells}" if self.sells else self.name
+
+
+PROFILE_FILE = "shop.toml"
+
+
+def profile_beside(source: str | Path | None) -> ShopProfile:
+    """The profile kept beside an export (`shop.toml` in its folder, as the bundled data
+    has), else the neutral one: how a dataset saved without a profile gets its own."""
+    if source:
+        candidate = Path(source).parent / PROFILE_FILE
+        if candidate.is_file():
+            return ShopProfile.from_toml(candidate)
+    return ShopProfile()

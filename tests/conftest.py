@@ -63,3 +63,20 @@ def bundled_retriever(bundled_dataset, bundled_vectors, bundled_encoder):
         n_baskets=len(bundled_dataset.baskets),
         shop=bundled_dataset.shop,
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server of this run's own (`bench.postgres`: initdb + pg_ctl on a free
+    loopback port, run as the `postgres` user when we are root), stopped and removed at the end.
+    Skips where the PostgreSQL binaries are not installed."""
+    from bench.postgres import PostgresMissing, PostgresServer
+
+    try:
+        server = PostgresServer()
+    except PostgresMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        yield server.start().url
+    finally:
+        server.stop()

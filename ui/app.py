@@ -31,7 +31,7 @@ def create_app(shopper: ShoppingAssistant, credentials: Credentials | None = Non
     service = shopper.as_role("service")
     shop = shopper.shop
     with gr.Blocks(title=f"{shop.name} · shopassist", analytics_enabled=False) as app:
-        gr.Markdown(f"# {markdown_text(shop.name)}\n{markdown_text(shop_line(shop))}", elem_id="shop-heading")
+        gr.Markdown(f"# {markdown_text(shop.name[:1].upper() + shop.name[1:])}\n{markdown_text(shop_line(shop))}", elem_id="shop-heading")
         with gr.Tabs():
             with gr.Tab("Shop", id="shop"):
                 build_shopper(app, shopper, stream_delay=stream_delay)

@@ -11,11 +11,9 @@ import pandas as pd
 
 from ..config import BUNDLED_ONLINE_RETAIL
 from ..dataset import Dataset
-from ..shop import ShopProfile
+from ..shop import profile_beside
 from .cleaning import RAW_DUPLICATE, DropRule, clean_lines
 from .readers import parse_dates, parse_numbers, parse_whole_numbers, read_table, require_columns
-
-SHOP_FILE = "shop.toml"
 
 COLUMNS = {
     "InvoiceNo": "basket_id",
@@ -95,7 +93,5 @@ def load_online_retail(path: str | os.PathLike[str] | None = None) -> Dataset:
     frame = read_online_retail(path)
     dataset = clean_lines(frame, source=str(path), extra_rules=RULES, started=started)
     # The export's own profile sits beside it (the bundled one: GBP, en_GB, its examples).
-    profile = path.parent / SHOP_FILE
-    if profile.exists():
-        dataset.shop = ShopProfile.from_toml(profile)
+    dataset.shop = profile_beside(path)
     return dataset

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -21,7 +20,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..baskets import Baskets
-from ..errors import ConfigError, DataError
+from ..config import positive_env
+from ..errors import DataError
 from ..recommend.sources import Context, Scored
 from ..recommend.types import Evidence, Filters, Role
 from .explain import by_source, explain, group_contributions
@@ -59,14 +59,8 @@ class RankerSettings:
         values = {}
         for name, key, kind in (("SHOPASSIST_RANKER_SHOPPERS", "max_shoppers", int),
                                 ("SHOPASSIST_RANKER_GRAPH_SECONDS", "graph_seconds", float)):
-            raw = os.environ.get(name)
-            if raw:
-                try:
-                    value = kind(raw)
-                except ValueError:
-                    raise ConfigError(f"{name} must be a {kind.__name__} > 0, got {raw!r}.") from None
-                if value <= 0:
-                    raise ConfigError(f"{name} must be > 0, got {raw!r}.")
+            value = positive_env(name, kind)
+            if value is not None:
                 values[key] = value
         return cls(**values)
 

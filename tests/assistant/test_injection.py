@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant import ShoppingAssistant
+from assistant import ShoppingAssistant, open_sessions
 from assistant.agent.prompts import TOOL_CLOSE
 from retrieval.products import Catalogue
 from retrieval.recommend import Retriever
@@ -24,9 +24,12 @@ def poisoned_retriever(base: Retriever) -> Retriever:
                      encode_query=base.encode_query, n_baskets=1)
 
 
-def test_injected_product_text_changes_no_tool_call(bundled_retriever, bundled_dataset):
-    clean = ShoppingAssistant(bundled_retriever, bundled_dataset, role="service")
-    dirty = ShoppingAssistant(poisoned_retriever(bundled_retriever), bundled_dataset, role="service")
+def test_injected_product_text_changes_no_tool_call(bundled_retriever, bundled_dataset, tmp_path):
+    # Two shops side by side, each with a session store of its own.
+    clean = ShoppingAssistant(bundled_retriever, bundled_dataset, role="service",
+                              sessions=open_sessions(tmp_path / "clean", scope="service"))
+    dirty = ShoppingAssistant(poisoned_retriever(bundled_retriever), bundled_dataset, role="service",
+                              sessions=open_sessions(tmp_path / "dirty", scope="service"))
     script = ["jumbo bag red retrospot", "tell me about EVIL1", "more like that", "show my basket"]
     for message in script:
         a, b = clean.chat("s", message, customer_id="12346"), dirty.chat("s", message, customer_id="12346")

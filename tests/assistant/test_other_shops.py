@@ -31,7 +31,9 @@ def built_shop(home: Path, mapping: Path, export: Path) -> ShoppingAssistant:
     try:
         assert main(["ingest", "--mapping", str(mapping), str(export), "--save"]) == 0
         assert main(["build", "--no-ranker"]) == 0
-        return ShoppingAssistant.open(home)
+        opened = ShoppingAssistant.open(home)
+        assert str(home) in opened.sessions.url  # its sessions live with its data, not another shop's
+        return opened
     finally:
         mp.undo()
 

@@ -1,8 +1,8 @@
-"""Sessions: isolated, bounded, saved and restored exactly."""
+"""Sessions: isolated, bounded, saved and restored exactly, and kept in the data root's store."""
 
 from __future__ import annotations
 
-from assistant import Session, SessionStore
+from assistant import Session
 
 
 def test_sessions_never_see_each_others_basket_or_turns(shop):
@@ -30,15 +30,36 @@ def test_save_and_restore_continue_the_conversation(shop, make_shop, tmp_path):
     assert set(fresh.session("s").basket) == {found.products[0]["product_id"], found.products[1]["product_id"]}
 
 
-def test_turns_and_sessions_are_bounded():
+def test_turns_are_bounded():
     s = Session("x", max_turns=4)
     for i in range(10):
         s.add_turn("user", str(i))
     assert [t.text for t in s.turns] == ["6", "7", "8", "9"]
-    store = SessionStore(max_sessions=2)
-    for sid in "abc":
-        store.get(sid)
-    assert "a" not in store and len(store) == 2
+
+
+def test_a_session_outlives_its_assistant_and_can_be_deleted(shop, make_shop):
+    first = shop.chat("kept", "jumbo bag")
+    assert first.session_status == "new"
+    shop.chat("kept", "add the first one to my basket")
+    again = make_shop()  # another assistant on the same data root: a restarted server
+    assert again.basket("kept")["basket"][0]["product_id"] == first.products[0]["product_id"]
+    assert again.chat("kept", "show my basket").session_status == "resumed"
+    # Many sessions: none is dropped to make room (sessions expire by age, not by count).
+    for i in range(30):
+        again.add_to_basket(f"many-{i}", first.products[0]["product_id"])
+    assert all(again.basket(f"many-{i}")["items"] == 1 for i in range(30))
+    assert again.delete_session("kept") and not again.delete_session("kept")
+    assert shop.basket("kept")["basket"] == [] and shop.session("kept").turns == []
+    assert shop.chat("kept", "hello").session_status == "new"
+
+
+def test_service_sessions_are_apart_from_shoppers(shop):
+    shop.chat("same-id", "jumbo bag")
+    shop.chat("same-id", "add the first one to my basket")
+    service = shop.as_role("service")
+    assert service.basket("same-id")["basket"] == [] and service.session("same-id").turns == []
+    service.chat("same-id", "what did customer 17850 buy?")
+    assert len(shop.session("same-id").turns) == 4 and len(service.session("same-id").turns) == 2
 
 
 def test_one_compiled_agent_serves_concurrent_sessions_apart(shop):

@@ -1,9 +1,11 @@
 """Fixtures for the load and fault tests: a small real data root made by `shopassist build`.
 
 SHOPASSIST_RELIABILITY=full (what `make check-reliability` sets) runs the full sizes: 50
-sessions for 60 s of load, at least 10 kills, every damaged index repaired (about 7 minutes on
-2 busy cores). Unset, the short sizes (10 sessions for 10 s, 3 kills, 3 repairs) keep this
-folder to about two minutes on the same machine, for CI.
+sessions for 60 s of load, at least 10 kills of a build, every damaged index repaired (about 7
+minutes on 2 busy cores), 20 kills of the server after a basket change (about 5 more) and two
+server processes on one PostgreSQL for 30 s. Unset, the short sizes (10 sessions for 10 s, 3
+kills of each, 3 repairs, two processes for 6 s) keep this folder to about three minutes on
+the same machine, for CI.
 """
 
 from __future__ import annotations
@@ -199,3 +201,17 @@ def served(prepared_home, chroma, tmp_path_factory):
     cli("build", "--no-ranker", "--chroma-host", chroma.host, "--chroma-port", str(chroma.port), home=home)
     with load.running_server(home, log_path=root / "server.log", mixed_sessions=True) as url:
         yield Served(home, url, chroma)
+
+
+def assert_clean_load(result, what: str, figures) -> None:
+    """Record a load run's figures and check it: no errors, no leak, every basket as its
+    session left it, and something seen to check (whole conversations, adds)."""
+    figures(f"{what}: {result.requests} requests, "
+            f"p50 {result.percentile(50) * 1000:.0f} ms, p99 {result.percentile(99) * 1000:.0f} ms, "
+            f"{len(result.errors)} errors, {len(result.leaks)} canary leaks, "
+            f"{result.baskets_checked} baskets checked, {len(result.basket_errors)} wrong")
+    assert result.errors == [], result.errors[:10]
+    assert result.leaks == [], result.leaks[:10]
+    assert result.basket_errors == [] and result.baskets_checked == len(result.rounds), result.basket_errors[:10]
+    assert all(n >= 1 for n in result.rounds.values()), result.rounds
+    assert all(result.baskets.values()), "a session's adds added nothing: the basket check proves nothing"

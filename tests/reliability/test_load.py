@@ -6,7 +6,7 @@ import pytest
 
 from bench import load
 
-from .conftest import sized
+from .conftest import assert_clean_load, sized
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
@@ -16,15 +16,8 @@ SECONDS = sized(10, 60)
 
 def test_concurrent_sessions_get_their_own_answers_without_errors(served, figures):
     result = load.run_load(served.url, SESSIONS, SECONDS)
-    figures(f"load {SESSIONS} sessions x {SECONDS} s: {result.requests} requests, "
-            f"p50 {result.percentile(50) * 1000:.0f} ms, p99 {result.percentile(99) * 1000:.0f} ms, "
-            f"{len(result.errors)} errors, {len(result.leaks)} canary leaks")
-    assert result.errors == [], result.errors[:10]
-    assert result.leaks == [], result.leaks[:10]
-    # Every session got through whole conversations, and its own word came back to it, also
-    # from the server's memory of the session (the "cheaper" follow-up never holds the word):
-    # a leak of the same kind would have been seen.
-    assert all(n >= 1 for n in result.rounds.values()), result.rounds
+    assert_clean_load(result, f"load {SESSIONS} sessions x {SECONDS} s", figures)
+    assert result.baskets_checked == SESSIONS
     assert all(n >= 1 for n in result.state_echoes.values()), result.state_echoes
     assert result.percentile(99) < 30, "sanity bound only; figures go to bench/RESULTS.md"
 
@@ -41,3 +34,20 @@ def test_leaked_finds_other_sessions_words_only():
     own, other = load.canary(1), load.canary(12)
     assert load.leaked(f"found for “a lunch bag for {own}”", own) == set()
     assert load.leaked(f"“{other} tea”, and {own}", own) == {other}
+
+
+def test_the_basket_check_catches_a_turn_that_lost_an_earlier_add():
+    """What each "add" reply is held to: its basket must be every add of the session so far."""
+    from collections import Counter
+
+    def add(pid: str, basket: dict[str, int]) -> dict:
+        lines = [{"product_id": p, "quantity": q} for p, q in basket.items()]
+        return {"tool_calls": [{"name": "add_to_basket", "result": {"added": {"product_id": pid, "quantity": 1},
+                                                                   "basket": lines}}]}
+
+    counted: Counter = Counter()
+    assert load._count_added(add("A", {"A": 1}), counted) is None
+    assert load._count_added(add("B", {"A": 1, "B": 1}), counted) is None
+    # A turn that loaded the session from before the first add (another process's stale copy):
+    assert "adds make" in load._count_added(add("C", {"B": 1, "C": 1}), counted)
+    assert counted == {"A": 1, "B": 1, "C": 1}

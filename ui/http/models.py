@@ -163,6 +163,8 @@ class ReplyEvidence(Evidence, _ProductKey):  # this base order puts product_id f
 class Reply(ResponseModel):
     text: str
     currency: str | None = Field(None, description="ISO 4217 code of the products' prices")
+    session_status: Literal["new", "resumed", "expired"] = Field(
+        "resumed", description="new / expired: this message started a new, empty session")
     products: list[ReplyProduct]
     tool_calls: list[ToolCall]
     evidence: list[ReplyEvidence]
@@ -228,6 +230,10 @@ class Customer(ResponseModel):
     products: list[Candidate]
     relaxed: list[str] | None = None
     notes: list[str] | None = None
+
+
+class Deleted(ResponseModel):
+    deleted: str
 
 
 class Health(ResponseModel):

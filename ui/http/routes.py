@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from assistant import ShoppingAssistant
 from assistant.access import Credentials
+from retrieval.errors import NotFoundError
 
 from . import models as m
 from .auth import service_guard
@@ -103,6 +104,14 @@ def shopper_routes(shopper: ShoppingAssistant) -> APIRouter:
                            ) -> dict[str, Any]:
         """Take a product out of the basket (all of it unless `quantity`)."""
         return shopper.remove_from_basket(session_id, product_id, quantity)
+
+    @r.delete("/sessions/{session_id}", response_model=m.Deleted, responses=documented(404),
+              tags=["basket"], **EXACT)
+    def delete_session(session_id: SessionIdPath) -> dict[str, Any]:
+        """Forget the session: its conversation and basket are removed from the store."""
+        if not shopper.delete_session(session_id):
+            raise NotFoundError(f"no session {session_id!r}")
+        return {"deleted": session_id}
 
     # Not under .../basket/: there "recommendations" would also read as a product id.
     @r.get("/sessions/{session_id}/recommendations", response_model=m.Recommendations,

@@ -16,12 +16,13 @@ def rule_store(bundled_dataset):
 
 
 @pytest.fixture
-def make_shopper(bundled_retriever, bundled_dataset, rule_store):
-    """A fresh shopper assistant (its own sessions) over the shared bundled data."""
-    from assistant import ShoppingAssistant
+def make_shopper(bundled_retriever, bundled_dataset, rule_store, tmp_path_factory):
+    """A fresh shopper assistant (its own sessions, in a store of its own) over the shared bundled data."""
+    from assistant import ShoppingAssistant, open_sessions
 
     def make(**kw):
-        return ShoppingAssistant(bundled_retriever, bundled_dataset, **{"rule_store": rule_store, **kw})
+        own = open_sessions(tmp_path_factory.mktemp("own-sessions"))
+        return ShoppingAssistant(bundled_retriever, bundled_dataset, **{"rule_store": rule_store, "sessions": own, **kw})
 
     return make
 

@@ -55,6 +55,7 @@ def test_openapi_schema_lists_every_endpoint_and_the_service_login(client):
         "/v1/health", "/v1/shop", "/v1/chat", "/v1/recommend", "/v1/products/{product_id}",
         "/v1/products/{product_id}/related", "/v1/rules", "/v1/sessions/{session_id}/basket",
         "/v1/sessions/{session_id}/basket/{product_id}", "/v1/sessions/{session_id}/recommendations",
+        "/v1/sessions/{session_id}",
         "/v1/service/customers/{customer_id}", "/v1/service/chat",
     }
     assert schema["components"]["securitySchemes"]["serviceLogin"] == {
@@ -105,6 +106,18 @@ def test_stateless_endpoints_return_the_python_api_shapes(client, shopper):
         assert body == plain(expected)
         assert list(body) == list(expected)  # same keys in the same order, none invented
     assert cases[0][0].json()["products"] and all(p["price"] <= 3 for p in cases[0][0].json()["products"])
+
+
+def test_a_shopper_can_delete_their_session(client, shopper):
+    assert client.post("/v1/sessions/gone-1/basket", json={"product_id": "85099B"}).status_code == 200
+    first = client.post("/v1/chat", json={"session_id": "gone-1", "message": "show my basket"}).json()
+    assert first["session_status"] == "resumed" and shopper.session("gone-1").turns
+    resp = client.delete("/v1/sessions/gone-1")
+    assert resp.status_code == 200 and resp.json() == {"deleted": "gone-1"}
+    assert shopper.basket("gone-1")["basket"] == [] and shopper.session("gone-1").turns == []
+    assert_error(client.delete("/v1/sessions/gone-1"), 404, "not_found")
+    again = client.post("/v1/chat", json={"session_id": "gone-1", "message": "show my basket"}).json()
+    assert again["session_status"] == "new"
 
 
 def test_basket_endpoints_match_the_python_api(client, shopper):
