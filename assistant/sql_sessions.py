@@ -81,10 +81,10 @@ class _Shared:
 
 
 class SqlSessions:
-    def __init__(self, url: str, scope: str = "shopper", ttl: float = DEFAULT_TTL, *,
+    def __init__(self, url: str | None = None, scope: str = "shopper", ttl: float = DEFAULT_TTL, *,
                  _shared: _Shared | None = None) -> None:
         self.scope, self.ttl = scope, float(ttl)
-        self._shared = _shared or _connect(url)
+        self._shared = _shared or _connect(url or "")
         self.url = str(self._shared.engine.url.render_as_string(hide_password=True))
 
     @classmethod
@@ -95,7 +95,7 @@ class SqlSessions:
         return cls(f"sqlite:///{folder / 'sessions.sqlite3'}", scope=scope, ttl=ttl)
 
     def with_scope(self, scope: str) -> SqlSessions:
-        return SqlSessions("", scope=scope, ttl=self.ttl, _shared=self._shared)
+        return SqlSessions(scope=scope, ttl=self.ttl, _shared=self._shared)
 
     # -- the interface ----------------------------------------------------------------------
     @contextmanager

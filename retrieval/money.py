@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .errors import ConfigError
 
@@ -149,6 +149,13 @@ class Money:
     def mentions_money(self, phrase: str) -> bool:
         """Whether `phrase` writes its amount as money (a symbol, code, word or minor unit)."""
         return bool(self.pattern.search(phrase))
+
+
+@lru_cache(maxsize=64)
+def money_for(currency: str | None, locale: str = "en") -> Money:
+    """The one `Money` of a currency and locale: checked once, its patterns compiled once
+    (every tool result and every answer asks for its shop's money)."""
+    return Money(currency, locale)
 
 
 def _symbol(symbol: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .money import Money
+from .money import Money, money_for
 from .toml_file import read_toml
 
 
@@ -33,7 +33,7 @@ class ShopProfile:
 
     @property
     def money(self) -> Money:
-        return Money(self.currency, self.locale)
+        return money_for(self.currency, self.locale)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "examples": list(self.examples)}

@@ -110,13 +110,14 @@ class Grounding:
             if quote:
                 text = text.replace(quote[:300], " ")
         known_titles = {t.lower() for t in ledger.products.values()}
-        for token in self.shapes.tokens(text) + [t for t in TOKEN.findall(text) if t in self.ids]:
+        # One pass over the answer's tokens: a catalogue id, or anything shaped like one.
+        tokens = dict.fromkeys(t for t in TOKEN.findall(text) if t in self.ids or self.shapes.matches(t))
+        for token in tokens:
             if token in ledger.products or token in ledger.tokens:
                 continue
             if token.isdigit() and float(token) in ledger.numbers:
                 continue  # a count the tools gave ("in 12345 baskets"), shaped like an id
             problems.append(f"product id {token} was not returned by any tool")
-        problems = list(dict.fromkeys(problems))
         lowered = text.lower()
         for title in sorted(known_titles, key=len, reverse=True):
             lowered = lowered.replace(title, " ")  # a known title may contain an unknown one

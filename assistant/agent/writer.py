@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.money import Money
+from retrieval.money import Money, money_for
 
 MAX_LINES = 10
 
@@ -35,7 +35,7 @@ class ToolResult:
 
 
 def money_of(data: dict[str, Any]) -> Money:
-    return Money(data.get("currency"), data.get("locale") or "en")
+    return money_for(data.get("currency"), data.get("locale") or "en")
 
 
 def _reason(p: dict[str, Any]) -> str:
