@@ -62,18 +62,25 @@ class MentionResolver:
         if phrase.strip().upper() in self._id_set:
             pid = phrase.strip().upper()
             return Resolved(phrase, pid, self.titles[self.ids.index(pid)], 1.0)
-        hits = process.extract(
-            query, self._choices, scorer=fuzz.WRatio, limit=self.shortlist, processor=None
-        )
-        if not hits:
+        words = [w for w in query.split() if w not in _ARTICLES]
+        query = " ".join(words) or query
+        # Two shortlists: WRatio saturates on a long title sharing one word ("logitech ...
+        # mouse" scores 85.5 for two dozen Logitech titles), so the titles holding every word
+        # ("logitech m325 mouse" in "logitech 910-002974 m325 wireless mouse ...") are added
+        # by token_set_ratio, which is 100 when the phrase's words are a subset of the title's.
+        rows_seen: dict[int, None] = {}
+        for scorer in (fuzz.WRatio, fuzz.token_set_ratio):
+            for _, _, row in process.extract(query, self._choices, scorer=scorer,
+                                             limit=self.shortlist, processor=None):
+                rows_seen.setdefault(row, None)
+        if not rows_seen:
             return None
-        rows = np.array([h[2] for h in hits])
-        fuzzy = np.array([h[1] for h in hits], dtype=np.float64) / 100.0
+        rows = np.array(list(rows_seen))
+        fuzzy = np.array([fuzz.WRatio(query, self._choices[r]) for r in rows], dtype=np.float64) / 100.0
         # token_sort rewards matching the whole title, not just a word inside it; coverage
         # rewards titles holding every word the shopper said ("white heart t-light holder"
         # is WHITE HANGING HEART T-LIGHT HOLDER, not HEART T-LIGHT HOLDER).
         whole = np.array([fuzz.token_sort_ratio(query, self._choices[r]) for r in rows]) / 100.0
-        words = [w for w in query.split() if w not in _ARTICLES]
         coverage = np.array([_coverage(words, self._choices[r]) for r in rows])
         score = 0.4 * coverage + 0.3 * fuzzy + 0.3 * whole
         if self.vectors is not None and self.encode_query is not None:
