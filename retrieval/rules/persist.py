@@ -99,8 +99,7 @@ def current_build(base: Path) -> str | None:
 
 def open_build(root: str | os.PathLike[str] | None = None) -> tuple[Path, RulesMeta]:
     base = rules_dir(root)
-    build = current_build(base)
-    folder = base / build if build else None
+    folder = rules_store(base).current_folder()
     if folder is None or not (folder / "meta.json").exists():
         raise IndexNotFoundError(NOT_BUILT.format(where=base))
     return folder, RulesMeta.from_dict(json.loads((folder / "meta.json").read_text()))

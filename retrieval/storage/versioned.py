@@ -102,6 +102,12 @@ class BuildStore:
             raise PointerError(f"{self.pointer_path} is unreadable: no build_id")
         return document
 
+    def current_folder(self) -> Path | None:
+        """The live build's folder, or None when nothing was committed (or it has gone)."""
+        build_id = self.current()
+        folder = None if build_id is None else self.folder(build_id)
+        return folder if folder is not None and folder.is_dir() else None
+
     def builds(self) -> list[str]:
         """Ids of the complete-looking build folders on disk, oldest first."""
         return sorted(p.name for p in self._folders() if not p.name.startswith(STAGING_PREFIX))

@@ -73,6 +73,7 @@ def test_publish_switches_the_pointer_and_keeps_one_previous_build(tmp_path):
         assert folder == tmp_path / build_id and _complete(folder, build_id)
     assert (tmp_path / "CURRENT").read_text() == ids[-1]  # the bare id, as rules pointers always were
     assert store.current() == ids[-1] and store.builds() == ids[-2:]
+    assert store.current_folder() == tmp_path / ids[-1]
     store.publish(_write_parts("d"), "d", keep_previous=False)
     assert store.builds() == ["d"]
 
@@ -116,6 +117,9 @@ def test_a_damaged_json_pointer_is_a_pointer_error(tmp_path, text):
 def test_existing_bare_pointers_with_a_newline_still_load(tmp_path):
     (tmp_path / "CURRENT").write_text("20250101T000000-abcdef12\n")
     assert BuildStore(tmp_path, BARE).current() == "20250101T000000-abcdef12"
+    assert BuildStore(tmp_path, BARE).current_folder() is None  # named, but its folder is gone
+    (tmp_path / "20250101T000000-abcdef12").mkdir()
+    assert BuildStore(tmp_path, BARE).current_folder() == tmp_path / "20250101T000000-abcdef12"
     (tmp_path / "CURRENT").write_text("")
     assert BuildStore(tmp_path, BARE).current() is None
 
