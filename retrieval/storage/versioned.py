@@ -63,6 +63,8 @@ def new_build_id(tail_bytes: int = 3) -> str:
 
 @dataclass(frozen=True)
 class BuildStore:
+    """The builds of one kind under `root`; cheap to make, holds no state beyond the paths."""
+
     root: Path
     layout: BuildLayout
 
