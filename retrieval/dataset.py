@@ -20,6 +20,7 @@ from .errors import IndexNotFoundError
 from .products import Catalogue
 from .report import IngestReport
 from .shop import ShopProfile, profile_beside
+from .storage import write_files_atomic
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,15 @@ class Dataset:
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        # Write aside then rename, so a reader never sees half a dataset.
-        tmp = folder / ".tmp"
-        tmp.mkdir(exist_ok=True)
-        self.catalogue.frame.to_parquet(tmp / "products.parquet")
-        self.baskets.lines.to_parquet(tmp / "lines.parquet", index=False)
-        meta = {"report": self.report.to_dict() if self.report else None, "shop": self.shop.to_dict()}
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
-        for name in ("products.parquet", "lines.parquet", "meta.json"):
-            os.replace(tmp / name, folder / name)
-        tmp.rmdir()
+        meta = json.dumps({"report": self.report.to_dict() if self.report else None, "shop": self.shop.to_dict()},
+                          indent=2)
+        # All three are written aside before any is renamed into place, so a save that fails
+        # or is killed while writing leaves the previous dataset whole.
+        write_files_atomic(folder, {
+            "products.parquet": lambda tmp: self.catalogue.frame.to_parquet(tmp),
+            "lines.parquet": lambda tmp: self.baskets.lines.to_parquet(tmp, index=False),
+            "meta.json": lambda tmp: tmp.write_text(meta),
+        })
         log.info("saved dataset to %s", folder)
         return folder
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..config import index_dir
 from ..errors import ConfigError, DataError, ModelMismatchError
 from ..products import Catalogue
+from ..storage import new_build_id, write_json_atomic
 from .builds import (
     MANIFEST_FILE,
     BuildInfo,
@@ -30,11 +31,9 @@ from .builds import (
     build_lock,
     drop_build,
     drop_stale_builds,
-    new_build_id,
     read_current,
     start_build,
     switch_current,
-    write_json_atomic,
 )
 from .encoder import Encoder, ModelInfo
 from .live import is_unchanged, read_live

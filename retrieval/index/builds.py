@@ -7,24 +7,23 @@
     <root>/index/builds/<id>/chroma/     the embedded Chroma folder (embedded store only)
     <root>/index/builds/<id>/vectors.npy, ids.json   the exact numpy mirror
 
-A build never touches the live build's files; switching is one os.replace of CURRENT.json,
-so a build killed at any moment leaves the previous index as it was.
+A build never touches the live build's files; switching is one atomic replace of
+CURRENT.json (retrieval.storage's BuildStore, which also holds the lock and fsyncs the build
+before the switch), so a build killed at any moment leaves the previous index as it was.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import secrets
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..storage import BuildLayout, BuildStore, LockHeldError, write_json_atomic
 from .encoder import ModelInfo
 from .store import StoreSpec, connect, drop_collection
 
@@ -35,6 +34,7 @@ MANIFEST_FILE = "manifest.json"
 TARGET_FILE = "target.json"
 LOCK_FILE = "build.lock"
 BUILDS = "builds"
+LAYOUT = BuildLayout(pointer=CURRENT_FILE, builds=BUILDS, lock=LOCK_FILE, json_pointer=True)
 
 
 @dataclass(frozen=True)
@@ -63,67 +63,52 @@ class BuildInfo:
         return cls(**d)
 
 
-def new_build_id() -> str:
-    # Sortable by time; the random tail keeps two builds in one second apart.
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+def index_store(index_root: Path) -> BuildStore:
+    """The index's builds: CURRENT.json holds the live build's whole BuildInfo."""
+    return BuildStore(index_root, LAYOUT)
 
 
 def build_folder(index_root: Path, build_id: str) -> Path:
-    return index_root / BUILDS / build_id
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Temp file, fsync, rename, fsync the folder: readers see the old or the new file, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w") as f:
-        json.dump(data, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    return index_store(index_root).folder(build_id)
 
 
 def read_current(index_root: Path) -> BuildInfo | None:
     """The live build, or None when there is none. Raises ValueError when the pointer is corrupt."""
-    path = index_root / CURRENT_FILE
-    if not path.exists():
+    store = index_store(index_root)
+    document = store.current_document()  # PointerError (a ValueError) when unreadable
+    if document is None:
         return None
     try:
-        return BuildInfo.from_dict(json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise ValueError(f"{path} is unreadable: {exc}") from None
+        return BuildInfo.from_dict(document)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"{store.pointer_path} is unreadable: {exc}") from None
 
 
 def switch_current(index_root: Path, info: BuildInfo) -> None:
-    write_json_atomic(index_root / CURRENT_FILE, info.to_dict())
+    """Flush the complete build to disk and point CURRENT.json at it: the commit point."""
+    index_store(index_root).commit(info.build_id, info.to_dict())
 
 
 @contextmanager
 def build_lock(index_root: Path) -> Iterator[None]:
-    """One build at a time per data root; the OS drops the lock if the process dies."""
-    import fcntl
+    """One build at a time per data root; the OS drops the lock if the process dies.
 
-    index_root.mkdir(parents=True, exist_ok=True)
-    with (index_root / LOCK_FILE).open("w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    A second build fails at once rather than waiting: it would redo the first one's work.
+    """
+    with ExitStack() as held:
+        try:  # only taking the lock is translated; the build's own errors pass through
+            held.enter_context(index_store(index_root).lock(wait=False))
+        except LockHeldError:
             raise ConfigError(f"another `shopassist build` is running on {index_root}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+        yield
 
 
 def start_build(index_root: Path, build_id: str, spec: StoreSpec, collection: str) -> Path:
-    """Make the build's folder and record where it will write, before writing anywhere."""
-    folder = build_folder(index_root, build_id)
-    folder.mkdir(parents=True)
+    """Make the build's folder and record where it will write, before writing anywhere.
+
+    In place, not aside: Chroma's folder must be where it will be read from.
+    """
+    folder = index_store(index_root).new_build(build_id)
     write_json_atomic(folder / TARGET_FILE, {"store": spec.to_dict(), "collection": collection})
     return folder
 
@@ -149,9 +134,11 @@ def drop_build(index_root: Path, build_id: str) -> None:
 
 def drop_stale_builds(index_root: Path, keep: str | None) -> list[str]:
     """Remove builds other than `keep`: leftovers of killed builds or failed deletions."""
-    builds = index_root / BUILDS
-    stale = [p.name for p in builds.iterdir() if p.is_dir() and p.name != keep] if builds.exists() else []
-    for build_id in stale:
-        log.info("removing unfinished or replaced build %s", build_id)
-        drop_build(index_root, build_id)
-    return stale
+    return index_store(index_root).prune(
+        keep={keep}, drop=lambda build_id: _drop_stale(index_root, build_id)
+    )
+
+
+def _drop_stale(index_root: Path, build_id: str) -> None:
+    log.info("removing unfinished or replaced build %s", build_id)
+    drop_build(index_root, build_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..products import Catalogue
+from ..storage import write_atomic
 from .text import TextTemplate, content_hash
 
 RECORDS_FILE = "records.parquet"
@@ -97,9 +97,7 @@ def save_records(records: IndexRecords, folder: Path) -> None:
     frame.insert(0, "product_id", records.ids)
     frame["content_hash"] = records.hashes
     frame["text"] = records.texts
-    tmp = folder / f".{RECORDS_FILE}.tmp"
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, folder / RECORDS_FILE)
+    write_atomic(folder / RECORDS_FILE, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def load_records(folder: Path) -> pd.DataFrame:

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..storage import write_text_atomic
+
 log = logging.getLogger(__name__)
 
 MODES = ("all", "new")
@@ -75,17 +77,14 @@ class RankerModel:
         return self.boosters[mode].predict(features, pred_contrib=True, num_threads=1)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        path = Path(path)
+        """Write the model as one JSON file, atomically (a reader sees the old or the new)."""
         data = {
             "fingerprint": self.fingerprint,
             "feature_names": self.feature_names,
             "report": self.report,
             "models": {m: b.model_to_string() for m, b in self.boosters.items()},
         }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, path)
-        return path
+        return write_text_atomic(path, json.dumps(data))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> RankerModel:

@@ -12,9 +12,14 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import data_root
+from ..storage import write_atomic
 from .model import RankerModel
+
+if TYPE_CHECKING:  # imported where used at run time (recommend is heavy to import)
+    from ..recommend.graph import GraphModel
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +35,9 @@ def graph_path(root, fingerprint: str) -> Path:
     return data_root(root) / f"graph-{fingerprint}.npz"
 
 
-def save_graph(graph, root, fingerprint: str) -> Path:
-    path = graph_path(root, fingerprint)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    graph.save(tmp)
-    os.replace(tmp, path)
-    return path
+def save_graph(graph: GraphModel, root: str | os.PathLike[str] | None, fingerprint: str) -> Path:
+    # The temp path keeps the .npz suffix, so np.savez writes exactly the file it is given.
+    return write_atomic(graph_path(root, fingerprint), graph.save)
 
 
 def load_graph(root, fingerprint: str):
@@ -62,9 +63,7 @@ def drop_other_graphs(root, fingerprint: str) -> None:
 
 
 def save_ranker(model: RankerModel, root: str | os.PathLike[str] | None = None) -> Path:
-    path = ranker_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return model.save(path)  # written aside, then os.replace: a reader sees the old or the new
+    return model.save(ranker_path(root))  # atomic: a reader sees the old model or the new one
 
 
 def load_ranker(

@@ -3,13 +3,15 @@
 Layout under ``rules_dir(root)``::
 
     CURRENT                  name of the build readers should open (replaced atomically)
+    build.lock               held while a save runs, so two saves take turns
     <build>/rules.parquet    one row per rule: antecedent list<string>, consequent, counts, measures
     <build>/itemsets.parquet items list<string>, count, support
     <build>/meta.json        RulesMeta: params, basket fingerprint, n baskets, engine, created
 
-A save writes a new build folder under a temporary name, renames it, then swaps CURRENT,
-so a reader sees the old rules or the new ones, never a mix. The build before the current
-one is kept (a reader may have just read the old pointer); older ones are deleted.
+A save (retrieval.storage's BuildStore.publish) writes a new build folder under a temporary
+name, fsyncs it, renames it, then swaps CURRENT, so a reader sees the old rules or the new
+ones, never a mix. The build before the current one is kept (a reader may have just read the
+old pointer); older ones, and folders of saves that were killed, are deleted.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from ..config import rules_dir
 from ..errors import IndexNotFoundError
+from ..storage import BuildLayout, BuildStore, new_build_id
 from .model import RULE_COLUMNS
 from .ruleset import RuleSet
 
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
+LOCK_FILE = "build.lock"
+LAYOUT = BuildLayout(pointer=POINTER, lock=LOCK_FILE)
 NOT_BUILT = "no association rules in {where}. Run `shopassist rules --save` (or `shopassist build`)."
 
 
@@ -60,27 +63,20 @@ class RulesMeta:
 def save_rules(ruleset: RuleSet, root: str | os.PathLike[str] | None = None,
                fingerprint: str | None = None) -> Path:
     """Persist `ruleset` as the current rules; returns the build folder."""
-    base = rules_dir(root)
-    base.mkdir(parents=True, exist_ok=True)
-    build = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    store = rules_store(rules_dir(root))
+    build = new_build_id(tail_bytes=4)
     meta = make_meta(ruleset, build, fingerprint)
-    tmp = base / f".tmp-{build}"
-    tmp.mkdir()
-    try:
-        pq.write_table(rules_table(ruleset), tmp / "rules.parquet")
-        pq.write_table(_itemsets_table(ruleset), tmp / "itemsets.parquet")
-        (tmp / "meta.json").write_text(json.dumps(asdict(meta), indent=2))
-        os.replace(tmp, base / build)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    previous = current_build(base)
-    pointer_tmp = base / f".{POINTER}.{build}"
-    pointer_tmp.write_text(build)
-    os.replace(pointer_tmp, base / POINTER)
-    _prune(base, keep={build, previous})
-    log.info("saved %d rules to %s", len(ruleset.rules), base / build)
-    return base / build
+
+    def write(folder: Path) -> None:
+        pq.write_table(rules_table(ruleset), folder / "rules.parquet")
+        pq.write_table(_itemsets_table(ruleset), folder / "itemsets.parquet")
+        (folder / "meta.json").write_text(json.dumps(asdict(meta), indent=2))
+
+    # Waits for a concurrent save (`shopassist rules --save` beside `shopassist build`) rather
+    # than failing: both asked for rules to be saved, the later one ends up current.
+    folder = store.publish(write, build, keep_previous=True)
+    log.info("saved %d rules to %s", len(ruleset.rules), folder)
+    return folder
 
 
 def make_meta(ruleset: RuleSet, build: str, fingerprint: str | None = None) -> RulesMeta:
@@ -92,15 +88,18 @@ def make_meta(ruleset: RuleSet, build: str, fingerprint: str | None = None) -> R
     )
 
 
+def rules_store(base: Path) -> BuildStore:
+    """The rules' builds: CURRENT (a bare build name) beside the build folders."""
+    return BuildStore(base, LAYOUT)
+
+
 def current_build(base: Path) -> str | None:
-    pointer = base / POINTER
-    return pointer.read_text().strip() if pointer.exists() else None
+    return rules_store(base).current()
 
 
 def open_build(root: str | os.PathLike[str] | None = None) -> tuple[Path, RulesMeta]:
     base = rules_dir(root)
-    build = current_build(base)
-    folder = base / build if build else None
+    folder = rules_store(base).current_folder()
     if folder is None or not (folder / "meta.json").exists():
         raise IndexNotFoundError(NOT_BUILT.format(where=base))
     return folder, RulesMeta.from_dict(json.loads((folder / "meta.json").read_text()))
@@ -122,9 +121,3 @@ def _itemsets_table(ruleset: RuleSet) -> pa.Table:
         "count": pa.array(frame["count"].to_numpy()),
         "support": pa.array(frame["support"].to_numpy()),
     })
-
-
-def _prune(base: Path, keep: set[str | None]) -> None:
-    for child in base.iterdir():
-        if child.is_dir() and child.name not in keep and not child.name.startswith(".tmp-"):
-            shutil.rmtree(child, ignore_errors=True)
