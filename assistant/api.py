@@ -69,13 +69,13 @@ class Reply:
     session_status: Status = "resumed"
 
     @property
-    def items(self) -> list[Any]:
+    def product_views(self) -> list[Any]:
         """The products this turn is about (typed): every product the tools returned, first seen first."""
         return products_of([r.output for r in self.results])
 
     @property
     def products(self) -> list[dict[str, Any]]:
-        return [p.to_json() for p in self.items]
+        return [p.to_json() for p in self.product_views]
 
     @property
     def tool_calls(self) -> list[dict[str, Any]]:
@@ -83,7 +83,7 @@ class Reply:
 
     @property
     def evidence(self) -> list[dict[str, Any]]:
-        return [{"product_id": p.product_id, **e.to_json()} for p in self.items for e in getattr(p, "evidence", ())]
+        return [{"product_id": p.product_id, **e.to_json()} for p in self.product_views for e in getattr(p, "evidence", ())]
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "currency": self.currency, "session_status": self.session_status,

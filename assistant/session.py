@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .results import Listed
+from .views import Listed
 
 MAX_TURNS = 20
 
