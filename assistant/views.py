@@ -73,7 +73,7 @@ class ProductRef:
     """A product named by id and title (what a list is about: "goes with X")."""
 
     product_id: str
-    title: str
+    title: str | None  # None: a rule's item the catalogue has no title for
 
     def to_json(self) -> dict[str, Any]:
         return {"product_id": self.product_id, "title": self.title}
@@ -84,6 +84,8 @@ class ProductRef:
 
     @property
     def price(self) -> None:
+        # No price is shown with a reference; every product view answers `.price`, so the
+        # ledger and the session's focus read any of them alike.
         return None
 
 
