@@ -2,7 +2,8 @@
 
     assistant = ShoppingAssistant.open()            # the built index under $SHOPASSIST_HOME
     reply = assistant.chat("s1", "a lunch bag under 2 pounds")
-    reply.text, reply.products, reply.tool_calls
+    reply.text, reply.results        # the typed tool results (`assistant.results`)
+    reply.products, reply.tool_calls # the same in their JSON form
 """
 
 from __future__ import annotations
@@ -27,7 +28,22 @@ from .agent.limits import TurnLimits
 from .agent.loop import AgentLoop
 from .agent.models import make_model
 from .agent.prompts import session_context, system_prompt
-from .agent.tools import LIST_TOOLS, SERVICE_TOOLS, ToolBox, money, recommendations_dict
+from .agent.tools import LIST_TOOLS, SERVICE_TOOLS, ToolBox
+from .agent.writer import ToolResult
+from .results import (
+    BasketView,
+    CustomerProfile,
+    Explanation,
+    Listing,
+    OrderLine,
+    ProductDetails,
+    ProductRef,
+    RuleLine,
+    RulesView,
+    ToolOutput,
+    price,
+    products_of,
+)
 from .session import Session
 from .session_store import SessionStore, Status, open_sessions
 
@@ -40,18 +56,34 @@ HISTORY_CHARS = 240  # of each earlier answer
 
 @dataclass
 class Reply:
-    """One answer: the text, the products it is about, the tool calls made, and the evidence."""
+    """One answer: the text, the tool calls made with their typed results, and the grounding
+    verdict. `products`, `tool_calls` and `evidence` are the JSON forms programs read."""
 
     text: str
-    products: list[dict[str, Any]] = field(default_factory=list)
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    results: list[ToolResult] = field(default_factory=list)
     session_id: str = ""
     grounding: dict[str, Any] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
     currency: str | None = None  # ISO 4217 code of the products' prices
     # "resumed", or "new" / "expired" when this message opened a new, empty session.
     session_status: Status = "resumed"
+
+    @property
+    def product_views(self) -> list[Any]:
+        """The products this turn is about (typed): every product the tools returned, first seen first."""
+        return products_of([r.output for r in self.results])
+
+    @property
+    def products(self) -> list[dict[str, Any]]:
+        return [p.to_json() for p in self.product_views]
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in self.results]
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return [{"product_id": p.product_id, **e.to_json()} for p in self.product_views for e in getattr(p, "evidence", ())]
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "currency": self.currency, "session_status": self.session_status,
@@ -126,14 +158,8 @@ class ShoppingAssistant:
         ledger = Ledger(products=dict(session.known)).extend(session.shown)
         result = self.loop.run(self._messages(session, message), toolbox, ledger)
         self._remember(session, message, result, ledger)
-        products = _products(result.results)
-        return Reply(
-            text=result.text, products=products,
-            tool_calls=[r.to_dict() for r in result.results],
-            evidence=[{"product_id": p["product_id"], **e} for p in products for e in p.get("evidence", [])],
-            session_id=session_id, grounding=result.verdict.to_dict(), events=result.events,
-            currency=self.shop.currency,
-        )
+        return Reply(text=result.text, results=list(result.results), session_id=session_id,
+                     grounding=result.verdict.to_dict(), events=result.events, currency=self.shop.currency)
 
     def _messages(self, session: Session, message: str) -> list[BaseMessage]:
         context = {**session.context(), "currency": self.shop.currency, "locale": self.shop.locale}
@@ -155,18 +181,16 @@ class ShoppingAssistant:
         session.add_turn("assistant", result.text, [{"name": r.name, "args": r.args} for r in result.results])
         session.known.update(ledger.products)
         for r in result.results:
-            if "error" in r.data:
+            if r.failed:
                 continue
-            if r.name in LIST_TOOLS:
-                session.shown = [{k: p.get(k) for k in ("product_id", "title", "price", "category", "role",
-                                                        "evidence")} for p in r.data.get("products", [])]
+            if r.name in LIST_TOOLS and isinstance(r.output, Listing):
+                session.shown = list(r.output.products)
                 session.focus = None  # a new list: "it" now means its first item
             if r.name == "search_products":
                 session.last_search = {k: v for k, v in r.args.items() if k != "exclude"}
-            single = r.data.get("product") or r.data.get("added") or r.data.get("anchor") or r.data.get("removed")
-            if single:
-                session.focus = {"product_id": single["product_id"], "title": single["title"],
-                                 "price": single.get("price")}
+            single = _singled_out(r.output)
+            if single is not None:
+                session.focus = {"product_id": single.product_id, "title": single.title, "price": single.price}
 
     # -- sessions on disk ------------------------------------------------------------------
     def save_session(self, session_id: str, path: str | os.PathLike[str] | None = None) -> Path:
@@ -181,30 +205,40 @@ class ShoppingAssistant:
             opened.session.__dict__.update(session.__dict__)
         return session
 
-    # -- direct calls, the same dict shapes as the tools -------------------------------------
+    # -- direct calls: the tools' results in their JSON form ----------------------------------
     def _tools(self, session: Session | None = None) -> ToolBox:
         """This role's tools over a session (a throwaway one for the direct calls)."""
         return ToolBox(self.retriever, session or Session("_direct"), self.role, self.dataset)
 
     def recommend(self, question: str, min_price: float | None = None, max_price: float | None = None,
                   k: int = 5) -> dict[str, Any]:
-        return self._tools().search_products(question, min_price, max_price, k)
+        return self._tools().search_products(question, min_price, max_price, k).to_json()
 
     def related(self, product_id: str, kind: str = "similar", k: int = 5) -> dict[str, Any]:
         if kind not in ("similar", "together"):
             raise ConfigError(f"kind must be 'similar' or 'together', got {kind!r}.")
         tools = self._tools()
         tools.k = k
-        return tools.similar_items(product_id) if kind == "similar" else tools.bought_together([product_id])
+        found = tools.similar_items(product_id) if kind == "similar" else tools.bought_together([product_id])
+        return found.to_json()
 
     def rules(self, item: str | None = None, k: int = 10, by: str = "lift", *,
               side: str = "antecedent", min_support: float = 0.0, min_confidence: float = 0.0,
               min_lift: float = 0.0) -> dict[str, Any]:
         """Association rules, strongest (`by`) first: all of them, or those holding `item` on
         `side` ("antecedent", "consequent" or "any"), at or above the given thresholds. Each
-        carries its figures and a quotable sentence (`Rule.describe`)."""
+        carries its figures (`Rule.to_dict`) and a quotable sentence; the JSON of `RulesView`."""
+        return self.rules_view(item, k, by, side=side, min_support=min_support, min_confidence=min_confidence,
+                               min_lift=min_lift).to_json()
+
+    def rules_view(self, item: str | None = None, k: int = 10, by: str = "lift", *,
+                   side: str = "antecedent", min_support: float = 0.0, min_confidence: float = 0.0,
+                   min_lift: float = 0.0) -> RulesView:
+        """`rules` typed. Without a rule store, the rules the retriever quotes for what goes
+        with `item` (its bought-together evidence), in the same shape."""
         if side not in ("antecedent", "consequent", "any"):
             raise ConfigError(f"side must be 'antecedent', 'consequent' or 'any', got {side!r}.")
+        titles = self.retriever.titles
         if self.rule_store is not None:
             import numpy as np
 
@@ -222,18 +256,16 @@ class ShoppingAssistant:
             rows = rows[keep]
             total = len(rows)
             rows = rows[np.argsort(-store.column(by)[rows], kind="stable")][: max(0, int(k))]
-            titles = self.retriever.titles
-            return {"item": {"product_id": pid, "title": titles.get(pid)} if pid else None,
-                    "matched": total,
-                    "rules": [{**r.to_dict(), "text": r.describe(titles)} for r in store.rules(rows.tolist())]}
+            return RulesView(item=ProductRef(pid, titles.get(pid)) if pid else None, matched=total,
+                             rules=tuple(RuleLine.of(r.to_dict(), r.describe(titles))
+                                         for r in store.rules(rows.tolist())))
         if item is None:
             raise ConfigError("no rule store loaded: name an item, or open the assistant with its rules.")
-        tools = self._tools()
-        tools.k = k
-        data = tools.bought_together([item])
-        rules = [{**e, "consequent": p["product_id"], "consequent_title": p["title"]}
-                 for p in data.get("products", []) for e in p["evidence"] if e["source"] == "rules"]
-        return {"item": data["anchors"][0], "matched": len(rules), "rules": rules}
+        pid = self._tools().resolve_id(item)
+        rec = self.retriever.bought_together(pid, k=k)
+        rules = tuple(RuleLine.of(e.rule, e.text) for c in rec.candidates for e in c.evidence
+                      if e.source == "rules" and e.rule)
+        return RulesView(item=ProductRef(pid, titles[pid]), matched=len(rules), rules=rules)
 
     # -- products, baskets and customers (what the UI and HTTP shells show beside the chat) --
     def product(self, product_id: str) -> dict[str, Any]:
@@ -241,11 +273,11 @@ class ShoppingAssistant:
         pid = str(product_id).strip()
         if pid not in self.retriever.catalogue:
             raise NotFoundError(f"no product with id {pid!r}")
-        return self._tools().details(pid)
+        return self._tools().details(pid).to_json()
 
     def basket(self, session_id: str) -> dict[str, Any]:
         """The session's basket: lines, item count, total."""
-        return self._tools(self.session(session_id)).show_basket()
+        return self._tools(self.session(session_id)).show_basket().to_json()
 
     def add_to_basket(self, session_id: str, product_id: str, quantity: int = 1) -> dict[str, Any]:
         """Add `quantity` of a product (id) to the session's basket; returns the basket."""
@@ -255,7 +287,7 @@ class ShoppingAssistant:
         with self.sessions.transaction(session_id) as opened:
             opened.session.add_to_basket(pid, int(quantity))
             opened.session.known[pid] = self.retriever.titles[pid]  # the agent may now name it
-            return self._tools(opened.session).show_basket()
+            return self._tools(opened.session).show_basket().to_json()
 
     def remove_from_basket(self, session_id: str, product_id: str, quantity: int | None = None) -> dict[str, Any]:
         """Take a product out of the session's basket (all of it unless `quantity`)."""
@@ -265,7 +297,7 @@ class ShoppingAssistant:
             if pid not in session.basket:
                 raise NotFoundError(f"product {pid!r} is not in the basket")
             session.add_to_basket(pid, -(session.basket[pid] if quantity is None else int(quantity)))
-            return self._tools(session).show_basket()
+            return self._tools(session).show_basket().to_json()
 
     def basket_recommendations(self, session_id: str, k: int = 5) -> dict[str, Any]:
         """What goes with the session's basket (rules and co-purchase evidence), or the
@@ -273,9 +305,8 @@ class ShoppingAssistant:
         session = self.session(session_id)
         tools = self._tools(session)
         tools.k = k
-        if session.basket:
-            return tools.bought_together(["basket"])
-        return recommendations_dict(self.retriever.recommend(None, k=k))
+        found = tools.bought_together(["basket"]) if session.basket else Listing.of(self.retriever.recommend(None, k=k))
+        return found.to_json()
 
     def customer(self, customer_id: str, k: int = 10) -> dict[str, Any]:
         """A customer's purchase history and recommendations with their evidence. Only the
@@ -288,13 +319,11 @@ class ShoppingAssistant:
         if not baskets:
             raise NotFoundError(f"no orders for customer {cid!r}")
         titles, catalogue = self.retriever.titles, self.retriever.catalogue
-        orders = [{"basket_id": b.basket_id, "date": str(b.timestamp) if b.timestamp is not None else None,
-                   "product_id": pid, "title": titles.get(pid, pid), "quantity": qty,
-                   "price": money(catalogue.get(pid).price) if pid in titles else None}
-                  for b in baskets for pid, qty in _quantities(b).items()]
+        orders = tuple(OrderLine(b.basket_id, str(b.timestamp) if b.timestamp is not None else None, pid,
+                                 titles.get(pid, pid), qty, price(catalogue.get(pid).price) if pid in titles else None)
+                       for b in baskets for pid, qty in _quantities(b).items())
         rec = self.retriever.recommend(None, history=baskets, k=k)  # dated: the ranker applies
-        return {"customer_id": cid, "orders": len(baskets), "lines": orders,
-                **recommendations_dict(rec)}
+        return CustomerProfile.of(cid, len(baskets), orders, rec).to_json()
 
     def example_requests(self) -> list[str]:
         """Requests to show a new shopper: the shop profile's own, else two made from the
@@ -306,8 +335,9 @@ class ShoppingAssistant:
             return ["show me your best sellers"]
         best = frame.sort_values("popularity", ascending=False, kind="stable").iloc[0]
         words = " ".join(str(best["title"]).lower().split()[:3])
-        price = best["price"]
-        limit = f" under {self.retriever.money.limit(float(math.ceil(price)))}" if price == price and price else ""
+        best_price = best["price"]
+        limit = (f" under {self.retriever.money.limit(float(math.ceil(best_price)))}"
+                 if best_price == best_price and best_price else "")
         return [f"{words}{limit}", f"what goes with the {str(best['title']).lower()}?"]
 
     def as_role(self, role: str) -> ShoppingAssistant:
@@ -329,16 +359,16 @@ def sessions_dir(home: str | os.PathLike[str] | None = None) -> Path:
     return data_root(home) / "sessions"
 
 
-def _products(results) -> list[dict[str, Any]]:
-    """The products this turn is about: every product the tools returned, first seen first."""
-    seen: dict[str, dict[str, Any]] = {}
-    for r in results:
-        d = r.data
-        for p in [*d.get("products", []), *([d["product"]] if "product" in d else []),
-                  *([d["added"]] if "added" in d else [])]:
-            if isinstance(p, dict) and "product_id" in p:
-                seen.setdefault(p["product_id"], p)
-    return list(seen.values())
+def _singled_out(output: ToolOutput) -> Any:
+    """The one product a result singles out ("it" from now on), if any: the product detailed,
+    explained or added, the one a list is like, or the one taken out."""
+    if isinstance(output, ProductDetails | Explanation):
+        return output.product
+    if isinstance(output, BasketView) and (output.added or output.removed):
+        return output.added or output.removed
+    if isinstance(output, Listing):
+        return output.anchor
+    return None
 
 
 def _quantities(basket) -> dict[str, int]:

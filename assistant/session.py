@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .views import Listed
+
 MAX_TURNS = 20
 
 
@@ -32,9 +34,9 @@ class Session:
     customer_id: str | None = None
     turns: list[Turn] = field(default_factory=list)
     basket: dict[str, int] = field(default_factory=dict)  # product_id -> quantity
-    # The last product list shown, in order ({product_id, title, price}), so "the second
-    # one", "cheaper" and "more like that" can be resolved.
-    shown: list[dict[str, Any]] = field(default_factory=list)
+    # The last product list shown, in order, with its evidence, so "the second one",
+    # "cheaper", "more like that" and "why that one?" can be resolved.
+    shown: list[Listed] = field(default_factory=list)
     last_search: dict[str, Any] = field(default_factory=dict)  # arguments of the last search
     focus: dict[str, Any] | None = None  # the product last singled out ("it", "that one")
     # Every product a tool returned in this session (id -> title); what an answer may name.
@@ -58,12 +60,12 @@ class Session:
         # Short on purpose (a small model reads ~50 tokens/s): the evidence stays in the
         # session for `why_recommended`; the cheapest and dearest are named, since small
         # models pick the wrong one from a list of prices.
-        priced = [p for p in self.shown if p.get("price") is not None]
+        priced = [p for p in self.shown if p.price is not None]
         return {
-            "shown": [{"n": i + 1, **{k: p.get(k) for k in ("product_id", "title", "price")}}
+            "shown": [{"n": i + 1, "product_id": p.product_id, "title": p.title, "price": p.price}
                       for i, p in enumerate(self.shown)],
-            **({"cheapest_shown": min(priced, key=lambda p: p["price"])["product_id"],
-                "dearest_shown": max(priced, key=lambda p: p["price"])["product_id"]} if priced else {}),
+            **({"cheapest_shown": min(priced, key=lambda p: p.price).product_id,
+                "dearest_shown": max(priced, key=lambda p: p.price).product_id} if priced else {}),
             "basket": [{"product_id": pid, "quantity": q} for pid, q in self.basket.items()],
             "last_search": self.last_search,
             "focus": self.focus,
@@ -78,12 +80,14 @@ class Session:
         return last.tool_calls[0]["name"] if last and last.tool_calls else None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON form the session stores keep; the list shown in its results' JSON form."""
+        return {**asdict(self), "shown": [p.to_json() for p in self.shown]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Session:
         data = dict(data)
         data["turns"] = [Turn(**t) for t in data.get("turns", [])]
+        data["shown"] = [Listed.from_json(p) for p in data.get("shown", [])]
         return cls(**data)
 
     def save(self, path: str | os.PathLike[str]) -> Path:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-from typing import Any
 
 import gradio as gr
 
@@ -16,18 +14,14 @@ from .endpoints import build_endpoints
 from .shopper import build_shopper
 from .text import markdown_text, shop_line
 
-log = logging.getLogger(__name__)
-
 
 def create_app(shopper: ShoppingAssistant, credentials: Credentials | None = None, *,
-               home: str | os.PathLike[str] | None = None, stream_delay: float = 0.02,
-               **options: Any) -> gr.Blocks:
+               home: str | os.PathLike[str] | None = None, stream_delay: float = 0.02) -> gr.Blocks:
     """The web app. `shopper` answers shoppers; the console uses `shopper.as_role("service")`
     (same data, its own sessions) and is only opened by `credentials` (None: it stays closed
     and says how to open it). `home` is the data root where the evaluation chart is looked
-    for ($SHOPASSIST_HOME when None); `stream_delay` paces the streamed reply."""
-    if options:
-        log.debug("create_app ignores options %s", sorted(options))
+    for ($SHOPASSIST_HOME when None); `stream_delay` paces the streamed reply. Any other
+    keyword is a TypeError naming it (a misspelt option never passes unnoticed)."""
     service = shopper.as_role("service")
     shop = shopper.shop
     with gr.Blocks(title=f"{shop.name} · shopassist", analytics_enabled=False) as app:

@@ -162,7 +162,7 @@ def build_console(service: ShoppingAssistant, credentials: Credentials | None,
         except ShopassistError as exc:
             text = warn(exc)
             return [*history, gr.ChatMessage(role="assistant", content=markdown_text(text))], ""
-        history += tool_messages(reply.tool_calls, full=True)
+        history += tool_messages(reply.results, full=True)
         check = grounding_message(reply.grounding)
         if check is not None:
             history.append(check)

@@ -84,7 +84,7 @@ def build_rules_explorer(service: ShoppingAssistant, authorized: gr.State) -> No
             found = service.rules(ref or None, k=int(k), by=key, side=on, min_support=support,
                                   min_confidence=confidence, min_lift=lift)
         except ShopassistError as exc:
-            text = warn(exc if isinstance(exc, ShopassistError) else f"No product matches {ref!r}.")
+            text = warn(exc)
             return markdown_text(text), _frame([], title_of), None, None, None, None
         rules = found.get("rules") or []
         centre = (found.get("item") or {}).get("product_id")

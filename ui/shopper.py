@@ -104,7 +104,7 @@ def build_shopper(app: gr.Blocks, shopper: ShoppingAssistant, *, stream_delay: f
             yield ([*history, gr.ChatMessage(role="assistant", content=markdown_text(text))],
                    gr.skip(), gr.skip(), gr.skip(), gr.skip())
             return
-        history += tool_messages(reply.tool_calls)
+        history += tool_messages(reply.results)
         products = _with_descriptions(shopper, reply.products)
         yield history, gr.skip(), products or gr.skip(), gr.skip(), gr.skip()
         text = reply_markdown(reply.text, [message, *reply_titles(reply)])

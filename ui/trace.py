@@ -9,49 +9,57 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.agent.writer import ToolResult
+from assistant.results import (
+    BasketView,
+    Comparison,
+    CustomerHistory,
+    Listing,
+    ToolError,
+    ToolOutput,
+    products_of,
+)
+
 from .text import code_block, markdown_text, shorten
 
-# What a tool returned, in one phrase, for the accordion's subdued "log" line.
-_COUNTED = ("products", "basket", "lines", "rules")
 
-
-def call_title(call: Mapping[str, Any]) -> str:
+def call_title(call: ToolResult) -> str:
     """`name(arg=value, ...)`, markdown-escaped (Gradio renders the title as markdown, and
     the arguments hold the shopper's words)."""
-    args = ", ".join(f"{k}={_short(v)}" for k, v in (call.get("args") or {}).items()
-                     if k != "exclude")
-    return markdown_text(f"{call.get('name', 'tool')}({args})")
+    args = ", ".join(f"{k}={_short(v)}" for k, v in call.args.items() if k != "exclude")
+    return markdown_text(f"{call.name or 'tool'}({args})")
 
 
-def call_log(call: Mapping[str, Any]) -> str:
-    result = call.get("result") or {}
-    if "error" in result:
+def call_log(output: ToolOutput) -> str:
+    """What a tool returned, in one phrase, for the accordion's subdued "log" line."""
+    if isinstance(output, ToolError):
         return "error"
-    for key in _COUNTED:
-        if isinstance(result.get(key), list):
-            return f"{len(result[key])} {key}"
+    if isinstance(output, BasketView):
+        return f"{len(output.lines)} basket"
+    if isinstance(output, Listing | Comparison | CustomerHistory):
+        return f"{len(output.products)} products"
     return "done"
 
 
-def tool_messages(calls: list[Mapping[str, Any]], *, full: bool = False) -> list[gr.ChatMessage]:
+def tool_messages(calls: list[ToolResult], *, full: bool = False) -> list[gr.ChatMessage]:
     """One collapsed message per tool call. The shopper sees the arguments and the titles
     found; the console (`full`) sees the arguments and the whole result as JSON."""
     out = []
     for call in calls:
-        args = json.dumps(call.get("args") or {}, ensure_ascii=False, indent=1, default=str)
+        args = json.dumps(call.args, ensure_ascii=False, indent=1, default=str)
         body = "arguments:\n" + code_block(args, "json")
-        result = call.get("result") or {}
+        result = call.output
         if full:
             body += "\nresult:\n" + code_block(
-                json.dumps(result, ensure_ascii=False, indent=1, default=str), "json")
+                json.dumps(result.to_json(), ensure_ascii=False, indent=1, default=str), "json")
+        elif isinstance(result, ToolError):
+            body += "\n" + markdown_text(f"error: {result.error}")
         else:
-            found = _titles(result)
-            if "error" in result:
-                body += "\n" + markdown_text(f"error: {result['error']}")
-            elif found:
+            found = [f"{p.product_id}  {p.title}" for p in _found(result)]
+            if found:
                 body += "\nfound:\n" + code_block("\n".join(found))
         out.append(gr.ChatMessage(role="assistant", content=body, metadata={
-            "title": call_title(call), "log": call_log(call), "status": "done"}))
+            "title": call_title(call), "log": call_log(result), "status": "done"}))
     return out
 
 
@@ -64,13 +72,10 @@ def grounding_message(grounding: Mapping[str, Any]) -> gr.ChatMessage | None:
                           metadata={"title": "grounding check", "status": "done"})
 
 
-def _titles(result: Mapping[str, Any]) -> list[str]:
-    items = [*(result.get("products") or []), *(result.get("basket") or [])]
-    for key in ("product", "added"):
-        if isinstance(result.get(key), Mapping):
-            items.append(result[key])
-    return [f"{p.get('product_id', '')}  {p.get('title', '')}" for p in items
-            if isinstance(p, Mapping)]
+def _found(output: ToolOutput) -> list[Any]:
+    """What a call found, for the shopper: the products it is about, and a basket's lines."""
+    lines = list(output.lines) if isinstance(output, BasketView) else []
+    return [*lines, *products_of(output)]
 
 
 def _short(value: Any) -> str:
@@ -79,14 +84,6 @@ def _short(value: Any) -> str:
 
 
 def reply_titles(reply: Any) -> list[str]:
-    """Every product title a turn touched (its products and every tool result), so the
-    reply can show them as text wherever the model quoted them."""
-    found = [str(p.get("title", "")) for p in reply.products]
-    for call in reply.tool_calls:
-        result = call.get("result") or {}
-        for key in ("products", "basket", "anchors"):
-            found += [str(p.get("title", "")) for p in result.get(key) or [] if isinstance(p, Mapping)]
-        for key in ("product", "added"):
-            if isinstance(result.get(key), Mapping):
-                found.append(str(result[key].get("title", "")))
-    return found
+    """Every product title a turn touched (each product any of its tool results names), so
+    the reply can show them as text wherever the model quoted them."""
+    return [str(p.title or "") for r in reply.results for p in r.output.mentions()]

@@ -1,7 +1,7 @@
 """Checking an answer against the evidence: no product, price or percentage from nowhere.
 
-The ledger holds what tools returned in this session: product ids with their titles, and
-every number in the tool output (prices, totals, confidences, counts) plus every percentage
+The ledger holds what tools returned in this session: product ids with their titles (read
+from the typed results), and every number in the tool output (prices, totals, confidences, counts) plus every percentage
 written in an evidence text. An answer passes when each product id or catalogue title it
 names is in the ledger, each amount written in the shop's currency (symbol, code or word)
 equals a ledger number, and each percentage equals a ledger percentage (or a ledger
@@ -19,7 +19,10 @@ from typing import Any
 from retrieval.money import NUMBER, Money, read_number
 from retrieval.recommend.question import PLAIN, parse_prices
 
+from ..results import Listed, ToolOutput
 from .id_shapes import TOKEN, IdShapes
+
+Result = ToolOutput | Listed  # a tool's result, or a product of the list a session shows
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?![\w])")
@@ -34,20 +37,28 @@ class Ledger:
     quotes: list[str] = field(default_factory=list)  # catalogue descriptions: quoted, not claimed
     tokens: set[str] = field(default_factory=set)  # other id-shaped strings returned (customer ids)
 
-    def add(self, data: Any) -> None:
-        """Take in one tool output (any JSON-able structure)."""
+    def add(self, result: Result) -> None:
+        """Take in one tool result (or a product of the list shown): the products it names
+        with their titles and prices, the descriptions it quotes, and every figure in the JSON
+        a model read of it."""
+        for p in result.mentions():
+            if p.title is None:
+                continue
+            self.products[str(p.product_id)] = str(p.title)
+            if isinstance(p.price, int | float) and not isinstance(p.price, bool):
+                self.prices[str(p.product_id)] = float(p.price)
+            if isinstance(getattr(p, "description", None), str):
+                self.quotes.append(p.description)
+        self._figures(result.to_json())
+
+    def _figures(self, data: Any) -> None:
+        """Numbers, percentages and id-shaped strings anywhere in a JSON value."""
         if isinstance(data, Mapping):
-            if "product_id" in data and "title" in data:
-                self.products[str(data["product_id"])] = str(data["title"])
-                if isinstance(data.get("price"), int | float) and not isinstance(data.get("price"), bool):
-                    self.prices[str(data["product_id"])] = float(data["price"])
-            if isinstance(data.get("description"), str):
-                self.quotes.append(data["description"])
             for value in data.values():
-                self.add(value)
+                self._figures(value)
         elif isinstance(data, list | tuple):
             for value in data:
-                self.add(value)
+                self._figures(value)
         elif isinstance(data, bool):
             return
         elif isinstance(data, int | float):
@@ -61,7 +72,7 @@ class Ledger:
             # Figures written in tool text ("widened the price range to $2.50") may be quoted.
             self.numbers.update(round(read_number(n), 4) for n in _NUMBER.findall(data))
 
-    def extend(self, items: Iterable[Any]) -> Ledger:
+    def extend(self, items: Iterable[Result]) -> Ledger:
         for item in items:
             self.add(item)
         return self

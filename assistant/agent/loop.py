@@ -3,7 +3,7 @@
 `create_agent` runs the model/tool rounds; `ShopMiddleware` (middleware.py) makes it robust
 with small models: tool calls written as JSON text are read, repeats stop the rounds, and a
 turn ends with an answer request that offers no tools. One compiled agent per tool set serves
-every session: each turn's toolbox and results travel in the runtime context (`Turn`). The
+every session: each turn's toolbox and results travel in the runtime context (`TurnRun`). The
 answer is then checked against the evidence before anyone sees it, and regenerated or
 rewritten from the evidence when it fails.
 """
@@ -26,7 +26,7 @@ from .grounding import Grounding, Ledger, Verdict
 from .limits import TurnLimits
 from .middleware import (
     ShopMiddleware,
-    Turn,
+    TurnRun,
     message_text,
     model_failures,
     stand_in,
@@ -77,11 +77,11 @@ class AgentLoop:
         with self._lock:
             if names not in self._agents:
                 self._agents[names] = create_agent(self.model, agent_tools(names), middleware=[ShopMiddleware()],
-                                                   context_schema=Turn)
+                                                   context_schema=TurnRun)
             return self._agents[names]
 
     def run(self, messages: list[BaseMessage], toolbox: ToolBox, ledger: Ledger) -> LoopResult:
-        turn = Turn(toolbox, ledger, self.max_rounds, deadline=time.monotonic() + self.limits.turn_seconds,
+        turn = TurnRun(toolbox, ledger, self.max_rounds, deadline=time.monotonic() + self.limits.turn_seconds,
                     compose_answers=self.compose_answers())
         # Each round is a model step and a tool step; the tools-off answer is one more.
         limit = 2 * self.max_rounds + 4
@@ -98,7 +98,7 @@ class AgentLoop:
         return LoopResult(*self.ground(text, msgs, turn.results, ledger, turn), turn.events)
 
     def ground(self, text: str, msgs: list[BaseMessage], results: list[ToolResult], ledger: Ledger,
-               turn: Turn | None = None):
+               turn: TurnRun | None = None):
         problems = self.grounding.check(text, ledger) if text.strip() else ["empty answer"]
         if not problems:
             return text, results, Verdict([])

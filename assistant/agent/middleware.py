@@ -21,6 +21,7 @@ from typing import Any
 from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
+from ..results import ToolError, ToolOutput
 from .grounding import Ledger
 from .prompts import ANSWER_NOW, unfence
 from .tools import ToolBox
@@ -32,8 +33,9 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
 
 
 @dataclass
-class Turn:
-    """One chat turn's runtime context: the session's tools and what the tools returned."""
+class TurnRun:
+    """One chat turn's runtime context: the session's tools and what the tools returned.
+    (Not `session.Turn`, which is one message of the conversation kept between turns.)"""
 
     toolbox: ToolBox
     ledger: Ledger
@@ -54,11 +56,11 @@ class Turn:
         if event not in self.events:
             self.events.append(event)
 
-    def record(self, call: dict[str, Any], data: dict[str, Any]) -> None:
-        result = ToolResult(call["name"], dict(call.get("args") or {}), data, call.get("id") or "")
+    def record(self, call: dict[str, Any], output: ToolOutput) -> None:
+        result = ToolResult(call["name"], dict(call.get("args") or {}), output, call.get("id") or "")
         self.done.setdefault(call_key(call), result)
         self.results.append(result)
-        self.ledger.add(data)
+        self.ledger.add(output)
 
 
 def call_key(call: dict[str, Any]) -> str:
@@ -204,25 +206,25 @@ def model_failures() -> tuple[type[BaseException], ...]:
     return tuple(kinds)
 
 
-def stand_in(turn: Turn, why: str) -> str:
+def stand_in(turn: TurnRun, why: str) -> str:
     """The answer when the model cannot give one: what the tools found, else a plain apology."""
     return compose(turn.results) if turn.results else why
 
 
 class ShopMiddleware(AgentMiddleware):
     def wrap_model_call(self, request: ModelRequest, handler) -> ModelResponse:  # noqa: ANN001
-        turn: Turn = request.runtime.context
+        turn: TurnRun = request.runtime.context
         if turn.out_of_time():
             log.warning("the turn's time budget is spent; answering from the tool output")
             turn.note("time_budget")
             return ModelResponse(result=[AIMessage(content=stand_in(turn, SLOW))])
         last = request.messages[-1] if request.messages else None
         if (turn.compose_answers and isinstance(last, ToolMessage)
-                and not (isinstance(last.artifact, dict) and last.artifact.get("retry"))):
+                and not (isinstance(last.artifact, ToolError) and last.artifact.retry)):
             # After a mistake it can mend (the wrong product for the shopper's words) the model
             # gets another round; any other outcome, errors included, is composed as it is.
             turn.note("composed_answer")
-            done = [r for r in turn.results if "error" not in r.data]  # a mistake the model mended is not news
+            done = [r for r in turn.results if not r.failed]  # a mistake the model mended is not news
             return ModelResponse(result=[AIMessage(content=compose(done or turn.results))])
         if not turn.answer_now and _rounds(request.messages) >= turn.max_rounds:
             log.warning("no answer after %d tool rounds; asking for one with tools off", turn.max_rounds)
@@ -258,14 +260,14 @@ class ShopMiddleware(AgentMiddleware):
                 continue
             log.warning("model repeated the identical call %s; stopping the tool rounds", call_key(call))
             turn.note("repeated_call")
-            turn.results.append(ToolResult(first.name, first.args, first.data, call.get("id") or "", repeated=True))
+            turn.results.append(ToolResult(first.name, first.args, first.output, call.get("id") or "", repeated=True))
             turn.answer_now = True
         if not fresh:
             return self._answer(request, handler)
         return ModelResponse(result=[AIMessage(content="", tool_calls=fresh)])
 
     @staticmethod
-    def _call(turn: Turn, request: ModelRequest, handler) -> ModelResponse | None:  # noqa: ANN001
+    def _call(turn: TurnRun, request: ModelRequest, handler) -> ModelResponse | None:  # noqa: ANN001
         """One model request; None when the model failed (down, timed out, refused the request).
         The shopper then gets the stand-in answer, never a traceback."""
         try:
@@ -278,7 +280,7 @@ class ShopMiddleware(AgentMiddleware):
     def _answer(self, request: ModelRequest, handler) -> ModelResponse:  # noqa: ANN001
         # No tools offered: the factory binds none. A model that still emits a call gets its
         # text kept and the call dropped, so the turn ends here whatever it does.
-        turn: Turn = request.runtime.context
+        turn: TurnRun = request.runtime.context
         response = self._call(turn, request.override(tools=[], messages=[*request.messages, SystemMessage(ANSWER_NOW)]),
                               handler)
         if response is None:
@@ -289,7 +291,7 @@ class ShopMiddleware(AgentMiddleware):
         return response
 
     def wrap_tool_call(self, request, handler) -> ToolMessage:  # noqa: ANN001
-        turn_: Turn = request.runtime.context
+        turn_: TurnRun = request.runtime.context
         call = request.tool_call
         if call["name"] == "search_products" and turn_.toolbox.message:
             # The shopper's own price words decide the limits (see ToolBox.price_bounds); the
@@ -299,9 +301,9 @@ class ShopMiddleware(AgentMiddleware):
                 turn_.note("price_limits_corrected")
                 request = request.override(tool_call={**call, "args": fixed})
         message = handler(request)
-        data = message.artifact if isinstance(message.artifact, dict) else {"error": message_text(message)}
-        turn: Turn = request.runtime.context
-        if data.get("refused"):
+        output = message.artifact if isinstance(message.artifact, ToolOutput) else ToolError(error=message_text(message))
+        turn: TurnRun = request.runtime.context
+        if isinstance(output, ToolError) and output.refused:
             turn.note("refused_basket_change")
-        turn.record(request.tool_call, data)
+        turn.record(request.tool_call, output)
         return message

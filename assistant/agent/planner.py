@@ -17,11 +17,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
+from retrieval.money import Money, money_for
 from retrieval.recommend.question import parse_prices
 
+from ..results import ToolError, ToolOutput
 from .intent import CHEAPER, MORE, allows, asks_to_add, asks_to_remove
 from .prompts import CONTEXT_OPEN, unfence
-from .writer import FALLBACK, ToolResult, compose, money_of
+from .writer import FALLBACK, ToolResult, compose
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
@@ -58,6 +60,11 @@ _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|o
                         rf"should {_THEY} (?:buy|get|order|try)|"
                         r"(?:buy|get|order|need) (?:next|soon)|reorder)\b", re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
+
+
+def money_of(context: dict[str, Any]) -> Money:
+    """The shop's money, as the session state names it."""
+    return money_for(context.get("currency"), context.get("locale") or "en")
 
 
 def _clean(phrase: str) -> str:
@@ -264,10 +271,9 @@ def tool_results(messages: list[BaseMessage]) -> list[ToolResult]:
             asked.update({c["id"]: c for c in m.tool_calls})
         elif isinstance(m, ToolMessage):
             call = asked.get(m.tool_call_id, {})
-            # The full result travels as the message's artifact; the text is the model's short view.
-            data = m.artifact if isinstance(m.artifact, dict) else (
-                unfence(str(m.content)) or {"error": "unreadable tool output"})
-            out.append(ToolResult(m.name or call.get("name", ""), call.get("args", {}), data, m.tool_call_id))
+            # The typed result travels as the message's artifact; the text is the model's short view.
+            output = m.artifact if isinstance(m.artifact, ToolOutput) else ToolError(error="unreadable tool output")
+            out.append(ToolResult(m.name or call.get("name", ""), call.get("args", {}), output, m.tool_call_id))
     return out
 
 

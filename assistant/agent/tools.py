@@ -1,16 +1,16 @@
 """The agent's tools: thin LangChain wrappers over the retriever, the session and the baskets.
 
-Every tool returns a compact JSON-able dict holding the products with their evidence texts
+Every tool returns a typed result (`results`) holding the products with their evidence texts
 and the raw figures behind them (price, confidence, lift, counts), so an answer can quote
-them and grounding can check them. A bad argument (unknown id, empty basket) comes back as
-`{"error": ...}` for the model to act on; it never raises through the loop.
+them and grounding can check them. A bad argument (unknown id, empty basket) comes back as a
+`ToolError` for the model to act on; it never raises through the loop.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain.tools import ToolRuntime
@@ -20,9 +20,29 @@ from pydantic import create_model
 
 from retrieval.errors import NotFoundError, ShopassistError
 from retrieval.money import Money
-from retrieval.recommend import Candidate, Filters, Recommendations, Retriever
+from retrieval.recommend import Filters, Recommendations, Retriever
 from retrieval.recommend.question import PLAIN, STOPWORDS, parse_prices, parse_question
 
+from ..results import (
+    BasketLine,
+    BasketView,
+    Comparison,
+    CustomerHistory,
+    Evidence,
+    Explanation,
+    Link,
+    Listing,
+    Moved,
+    OrderedProduct,
+    Pricing,
+    ProductDetails,
+    ProductInfo,
+    ProductRef,
+    Shown,
+    ToolError,
+    ToolOutput,
+    price,
+)
 from ..session import Session
 from .intent import CHEAPER, MAX_QUANTITY, allows, refusal
 from .prompts import fence_tool_output
@@ -35,47 +55,6 @@ SHOPPER_TOOLS = (
 )
 SERVICE_TOOLS = (*SHOPPER_TOOLS, "customer_history", "customer_recommendations")
 LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations")  # what "the second one" refers to
-_FIGURES = ("confidence", "lift", "support", "rule_count", "antecedent_count")
-
-
-def money(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 2)
-
-
-def evidence_dict(ev) -> dict[str, Any]:
-    out: dict[str, Any] = {"source": ev.source, "text": ev.text}
-    if ev.rule:
-        out.update({k: ev.rule[k] for k in _FIGURES if k in ev.rule})
-    if ev.similarity is not None:
-        out["similarity"] = round(ev.similarity, 4)
-    if ev.related_to:
-        out["related_to"] = ev.related_to
-    if ev.times_bought is not None:
-        out["times_bought"] = ev.times_bought
-    return out
-
-
-def candidate_dict(c: Candidate) -> dict[str, Any]:
-    p = c.product
-    return {
-        "product_id": p.product_id, "title": p.title, "price": money(p.price),
-        "category": p.category, "role": c.role, "evidence": [evidence_dict(e) for e in c.evidence],
-    }
-
-
-def recommendations_dict(rec: Recommendations, **extra: Any) -> dict[str, Any]:
-    f = rec.filters
-    out: dict[str, Any] = dict(extra)
-    out["filters"] = {k: v for k, v in {"min_price": f.min_price, "max_price": f.max_price,
-                                         "categories": list(f.categories)}.items() if v not in (None, [])}
-    out["products"] = [candidate_dict(c) for c in rec.candidates]
-    if rec.relaxed:
-        out["relaxed"] = list(rec.relaxed)
-    if rec.notes:
-        out["notes"] = list(rec.notes)
-    return out
-
-
 @dataclass
 class ToolBox:
     """The tools for one session and one role, over one retriever (and baskets for history).
@@ -114,15 +93,11 @@ class ToolBox:
             raise NotFoundError(f"no product matches {ref!r}")
         return found.product_id
 
-    def details(self, pid: str) -> dict[str, Any]:
+    def details(self, pid: str) -> ProductInfo:
         p = self.retriever.catalogue.get(pid)
-        out = {"product_id": p.product_id, "title": p.title, "price": money(p.price),
-               "category": p.category, "bought_in_baskets": p.popularity}
-        if p.description:
-            out["description"] = p.description[:500]
-        if p.attributes:
-            out["attributes"] = dict(p.attributes)
-        return out
+        return ProductInfo(p.product_id, p.title, price(p.price), p.category, p.popularity,
+                           p.description[:500] if p.description else None,
+                           dict(p.attributes) if p.attributes else None)
 
     def _customer(self, customer_id: str | None) -> tuple[str, list]:
         """The customer meant (named, else the one selected) and their baskets, oldest first."""
@@ -139,68 +114,62 @@ class ToolBox:
     # -- the tools -----------------------------------------------------------------------
     def search_products(self, question: str, min_price: float | None = None,
                         max_price: float | None = None, k: int = 5,
-                        exclude: list[str] | None = None) -> dict[str, Any]:
+                        exclude: list[str] | None = None) -> Listing:
         # What is already in the basket is not shown again; the basket is not used as a
         # purchase history (that would bring "buy again" items into a plain search).
         skip = tuple(dict.fromkeys([*(exclude or ()), *self.session.basket]))
         filters = Filters(min_price=min_price, max_price=max_price, exclude=skip)
         rec = self.retriever.recommend(question, k=max(1, min(int(k), 20)), filters=filters)
-        out = recommendations_dict(rec, question=question)
-        if not close_match(rec, question, self.retriever.money):
-            # Nothing in the shop is close: the products are the nearest alternatives, not matches.
-            out["no_match"] = True
-        return out
+        # Nothing in the shop close: the products are the nearest alternatives, not matches.
+        return Listing.of(rec, question=question, no_match=not close_match(rec, question, self.retriever.money))
 
-    def bought_together(self, product_ids: list[str] | str) -> dict[str, Any]:
+    def bought_together(self, product_ids: list[str] | str) -> Listing | ToolError:
         refs = [product_ids] if isinstance(product_ids, str) else list(product_ids)
         if refs in (["basket"], ["my basket"]) or not refs:
             anchors = list(self.session.basket)
             if not anchors:
-                return {"error": "the basket is empty; add something first"}
+                return ToolError(error="the basket is empty; add something first")
         else:
             anchors = [self.resolve_id(r) for r in refs]
         rec = self.retriever.bought_together(anchors, k=self.k, filters=Filters(exclude=tuple(self.session.basket)))
         titles = self.retriever.titles
-        return recommendations_dict(rec, anchors=[{"product_id": a, "title": titles[a]} for a in anchors])
+        return Listing.of(rec, anchors=tuple(ProductRef(a, titles[a]) for a in anchors))
 
-    def similar_items(self, product_id: str) -> dict[str, Any]:
+    def similar_items(self, product_id: str) -> Listing:
         pid = self.resolve_id(product_id)
         rec = self.retriever.similar_items(pid, k=self.k)
-        return recommendations_dict(rec, anchor={"product_id": pid, "title": self.retriever.titles[pid]})
+        return Listing.of(rec, anchor=ProductRef(pid, self.retriever.titles[pid]))
 
-    def product_details(self, product_id: str) -> dict[str, Any]:
-        return {"product": self.details(self.resolve_id(product_id))}
+    def product_details(self, product_id: str) -> ProductDetails:
+        return ProductDetails(product=self.details(self.resolve_id(product_id)))
 
-    def compare_products(self, product_ids: list[str]) -> dict[str, Any]:
+    def compare_products(self, product_ids: list[str]) -> Comparison | ToolError:
         ids = list(dict.fromkeys(self.resolve_id(r) for r in product_ids))
         if len(ids) < 2:
-            return {"error": "name at least two different products to compare"}
-        products = [self.details(pid) for pid in ids]
-        priced = [p for p in products if p["price"] is not None]
-        out: dict[str, Any] = {"products": products}
+            return ToolError(error="name at least two different products to compare")
+        products = tuple(self.details(pid) for pid in ids)
+        priced = [p for p in products if p.price is not None]
+        cheapest = difference = None
         if len(priced) >= 2:
-            cheap, dear = min(priced, key=lambda p: p["price"]), max(priced, key=lambda p: p["price"])
-            out["cheapest"] = cheap["product_id"]
-            out["price_difference"] = money(dear["price"] - cheap["price"])
+            cheap, dear = min(priced, key=lambda p: p.price), max(priced, key=lambda p: p.price)
+            cheapest, difference = cheap.product_id, price(dear.price - cheap.price)
         # Whether the first is bought with the others: only rule/co-purchase evidence counts.
         rec = self.retriever.bought_together(ids[0], k=len(ids) - 1, filters=Filters(restrict=tuple(ids[1:])))
-        links = [evidence_dict(e) | {"product_id": c.product_id} for c in rec.candidates
-                 for e in c.evidence if e.source in ("rules", "copurchase")]
-        if links:
-            out["bought_together"] = links
-        return out
+        links = tuple(Link(c.product_id, Evidence.of(e)) for c in rec.candidates
+                      for e in c.evidence if e.source in ("rules", "copurchase"))
+        return Comparison(products=products, cheapest=cheapest, price_difference=difference, bought_together=links)
 
-    def why_recommended(self, product_id: str) -> dict[str, Any]:
+    def why_recommended(self, product_id: str) -> Explanation | ToolError:
         """The evidence that put a product in the last list shown in this session."""
-        shown = {p["product_id"]: p for p in self.session.shown}
+        shown = {p.product_id: p for p in self.session.shown}
         pid = self.resolve_id(product_id, within=list(shown))
         if pid not in shown:
-            return {"error": f"{pid} was not in the last list shown; ask for its details instead"}
+            return ToolError(error=f"{pid} was not in the last list shown; ask for its details instead")
         p = shown[pid]
-        return {"product": {k: p.get(k) for k in ("product_id", "title", "price", "category", "role")},
-                "position": list(shown).index(pid) + 1, "evidence": list(p.get("evidence") or [])}
+        return Explanation(product=Shown(p.product_id, p.title, p.price, p.category, p.role),
+                           position=list(shown).index(pid) + 1, evidence=p.evidence)
 
-    def add_to_basket(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
+    def add_to_basket(self, product_id: str, quantity: int = 1) -> BasketView | ToolError:
         words, meant = self.meant()
         try:
             pid = self.resolve_id(product_id)
@@ -212,39 +181,38 @@ class ToolBox:
             # A model that picked the wrong product: nothing is added, and it is told which
             # product the shopper's words name.
             log.warning("refused to add %s: the shopper's words name %s", pid, meant)
-            return {"error": f"the shopper asked for {meant} ({self.retriever.titles[meant]}), not {pid}; "
-                             f"use product_id {meant}", "retry": True}
+            return ToolError(error=f"the shopper asked for {meant} ({self.retriever.titles[meant]}), not {pid}; "
+                                   f"use product_id {meant}", retry=True)
         quantity = int(quantity)
         if quantity < 1:
-            return {"error": "quantity must be at least 1"}
+            return ToolError(error="quantity must be at least 1")
         if self.session.basket.get(pid, 0) + quantity > MAX_QUANTITY:
-            return {"error": f"at most {MAX_QUANTITY:,} of one product fit in a basket; "
-                             f"ask for {MAX_QUANTITY:,} or fewer"}
+            return ToolError(error=f"at most {MAX_QUANTITY:,} of one product fit in a basket; "
+                                   f"ask for {MAX_QUANTITY:,} or fewer")
         self.session.add_to_basket(pid, quantity)
-        return {"added": {**self.details(pid), "quantity": quantity}, **self.show_basket()}
+        return replace(self.show_basket(), added=Moved(self.details(pid), quantity))
 
-    def remove_from_basket(self, product_id: str, quantity: int | None = None) -> dict[str, Any]:
+    def remove_from_basket(self, product_id: str, quantity: int | None = None) -> BasketView | ToolError:
         basket = self.session.basket
         if not basket:
-            return {"error": "the basket is empty"}
+            return ToolError(error="the basket is empty")
         pid = self.resolve_id(product_id, within=list(basket))
         if pid not in basket:
-            return {"error": f"{self.retriever.titles[pid]} ({pid}) is not in the basket"}
+            return ToolError(error=f"{self.retriever.titles[pid]} ({pid}) is not in the basket")
         take = basket[pid] if quantity is None else max(1, min(int(quantity), basket[pid]))
         self.session.add_to_basket(pid, -take)
-        return {"removed": {**self.details(pid), "quantity": take}, **self.show_basket()}
+        return replace(self.show_basket(), removed=Moved(self.details(pid), take))
 
-    def show_basket(self) -> dict[str, Any]:
+    def show_basket(self) -> BasketView:
         lines, total = [], 0.0
         for pid, qty in self.session.basket.items():
             p = self.retriever.catalogue.get(pid)
-            line_total = money((p.price or 0.0) * qty)
+            line_total = price((p.price or 0.0) * qty)
             total += line_total
-            lines.append({"product_id": pid, "title": p.title, "price": money(p.price),
-                          "quantity": qty, "line_total": line_total})
-        return {"basket": lines, "items": sum(self.session.basket.values()), "total": money(total)}
+            lines.append(BasketLine(pid, p.title, price(p.price), qty, line_total))
+        return BasketView(lines=tuple(lines), items=sum(self.session.basket.values()), total=price(total))
 
-    def customer_history(self, customer_id: str | None = None) -> dict[str, Any]:
+    def customer_history(self, customer_id: str | None = None) -> CustomerHistory:
         cid, baskets = self._customer(customer_id)
         counts: dict[str, int] = {}
         for b in baskets:
@@ -252,23 +220,23 @@ class ToolBox:
                 counts[pid] = counts.get(pid, 0) + 1
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: self.k * 2]
         last = baskets[-1]
-        return {"customer_id": cid, "orders": len(baskets),
-                "last_order": str(last.timestamp) if last.timestamp else None,
-                "last_order_products": [self._line(pid) for pid in list(dict.fromkeys(last.items))[: self.k * 2]],
-                "products": [{**self._line(pid), "orders_with_it": n} for pid, n in top]}
+        return CustomerHistory(
+            customer_id=cid, orders=len(baskets), last_order=str(last.timestamp) if last.timestamp else None,
+            last_order_products=tuple(self._line(pid) for pid in list(dict.fromkeys(last.items))[: self.k * 2]),
+            products=tuple(replace(self._line(pid), orders_with_it=n) for pid, n in top))
 
-    def customer_recommendations(self, customer_id: str | None = None, k: int = 5) -> dict[str, Any]:
+    def customer_recommendations(self, customer_id: str | None = None, k: int = 5) -> Listing:
         """Personal recommendations from the customer's history: the same `recommend` the
         console's panel shows, with every piece of evidence."""
         cid, baskets = self._customer(customer_id)
         # Dated baskets, so the learned ranker can read the customer's rhythm.
         rec = self.retriever.recommend(None, history=baskets, k=max(1, min(int(k), 20)))
-        return recommendations_dict(rec, customer_id=cid, orders=len(baskets))
+        return Listing.of(rec, customer_id=cid, orders=len(baskets))
 
-    def _line(self, pid: str) -> dict[str, Any]:
+    def _line(self, pid: str) -> OrderedProduct:
         known = pid in self.retriever.titles
-        return {"product_id": pid, "title": self.retriever.titles.get(pid, pid),
-                "price": money(self.retriever.catalogue.get(pid).price) if known else None}
+        return OrderedProduct(pid, self.retriever.titles.get(pid, pid),
+                              price(self.retriever.catalogue.get(pid).price) if known else None)
 
     def meant(self) -> tuple[str | None, str | None]:
         """What this turn's message names for a basket change ("the second one", "it", an id,
@@ -308,7 +276,7 @@ class ToolBox:
 
     def _cheaper(self, args: dict[str, Any]) -> dict[str, Any]:
         """"Cheaper" (no amount said) is below the cheapest product shown, whatever the model sent."""
-        prices = [p["price"] for p in self.session.shown if p.get("price") is not None]
+        prices = [p.price for p in self.session.shown if p.price is not None]
         if not prices or not CHEAPER.search(self.message or ""):
             return args
         limit = round(min(prices) - 0.01, 2)
@@ -322,24 +290,24 @@ class ToolBox:
     def names(self) -> tuple[str, ...]:
         return SERVICE_TOOLS if self.role == "service" else SHOPPER_TOOLS
 
-    def call(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        """Run one tool; a bad call becomes an error observation, never an exception."""
+    def call(self, name: str, args: dict[str, Any]) -> ToolOutput:
+        """Run one tool; a bad call becomes a `ToolError` observation, never an exception."""
         if name not in self.names:
             log.warning("model asked for tool %r, which this role (%s) does not have", name, self.role)
-            return {"error": f"unknown tool {name!r}; available: {', '.join(self.names)}"}
+            return ToolError(error=f"unknown tool {name!r}; available: {', '.join(self.names)}")
         if self.message is not None and not allows(name, self.message, self.session.last_action):
             log.warning("refused %s(%s): the shopper's message does not ask for it", name, args)
-            return {"error": refusal(name), "refused": True}
+            return ToolError(error=refusal(name), refused=True)
         if name == "search_products" and self.message:
             args = self.price_bounds(dict(args or {}))
         try:
             out = getattr(self, name)(**(args or {}))
         except (ShopassistError, LookupError, TypeError, ValueError) as exc:
             log.info("tool %s(%s) failed: %s", name, args, exc)
-            return {"error": str(exc).strip('"')}
+            return ToolError(error=str(exc).strip('"'))
         # The prices' currency travels with them: the composed answer and the model write it.
         money = self.retriever.money
-        return {**out, "currency": money.currency, "locale": money.locale}
+        return out.priced(Pricing(money.currency, money.locale))
 
 
 RESOLVE_CONFIDENCE = 0.6  # a title match below this is "not found", not a guess
@@ -423,15 +391,15 @@ DESCRIPTIONS = {
 def agent_tools(names: tuple[str, ...]) -> list[BaseTool]:
     """The named tools for `create_agent`: schemas from the `ToolBox` signatures, docs from
     DESCRIPTIONS. Each runs on the turn's own toolbox (``runtime.context.toolbox``), so one
-    compiled agent serves every session; the model reads the fenced JSON, the raw dict
-    travels as the message's artifact for grounding."""
+    compiled agent serves every session; the model reads the fenced JSON, the typed result
+    travels as the message's artifact (for the middleware, grounding and the planner)."""
     return [_agent_tool(name) for name in names]
 
 
 def _agent_tool(name: str) -> BaseTool:
-    def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, dict[str, Any]]:
-        data = runtime.context.toolbox.call(name, kwargs)
-        return fence_tool_output(name, data), data
+    def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, ToolOutput]:
+        output = runtime.context.toolbox.call(name, kwargs)
+        return fence_tool_output(name, output.to_json()), output
 
     # The method's arguments, plus the injected `runtime` (hidden from the model's schema).
     base = create_schema_from_function(name, getattr(ToolBox, name), filter_args=["self"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import ConfigError
@@ -31,11 +31,6 @@ class Evidence:
     matched_words: tuple[str, ...] = ()
     times_bought: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["matched_words"] = list(self.matched_words)
-        return {k: v for k, v in out.items() if v not in (None, (), [])}
-
 
 @dataclass
 class Candidate:
@@ -47,18 +42,6 @@ class Candidate:
     @property
     def product_id(self) -> str:
         return self.product.product_id
-
-    def to_dict(self) -> dict[str, Any]:
-        p = self.product
-        return {
-            "product_id": p.product_id,
-            "title": p.title,
-            "price": p.price,
-            "category": p.category,
-            "score": round(self.score, 6),
-            "role": self.role,
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
 
 
 @dataclass(frozen=True)
@@ -97,11 +80,3 @@ class Recommendations:
     @property
     def ids(self) -> list[str]:
         return [c.product_id for c in self.candidates]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "candidates": [c.to_dict() for c in self.candidates],
-            "filters": {k: v for k, v in asdict(self.filters).items() if v not in (None, (), False)},
-            "relaxed": list(self.relaxed),
-            "notes": list(self.notes),
-        }

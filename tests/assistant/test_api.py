@@ -25,11 +25,14 @@ def test_rules_from_the_retriever_and_from_a_store(shop, make_shop, bundled_data
     from retrieval.rules import RuleStore, mine_rules
 
     quick = shop.rules("85123A", k=3)
-    assert quick["item"]["product_id"] == "85123A"
-    assert all(r["source"] == "rules" and r["confidence"] > 0 for r in quick["rules"])
+    assert quick["item"]["product_id"] == "85123A" and quick["matched"] == len(quick["rules"]) > 0
+    assert all(r["antecedent"] and r["confidence"] > 0 and r["text"] for r in quick["rules"])
     with pytest.raises(ConfigError):
         shop.rules()
     stored = make_shop(rule_store=RuleStore.from_ruleset(mine_rules(bundled_dataset.baskets)))
+    # One shape, with a rule store or without one.
+    assert set(stored.rules("85123A", k=3)["rules"][0]) == set(quick["rules"][0])
+    assert set(stored.rules("85123A", k=3)) == set(quick) == {"item", "matched", "rules"}
     top = stored.rules(k=5)["rules"]
     assert len(top) == 5 and [r["lift"] for r in top] == sorted((r["lift"] for r in top), reverse=True)
     assert "baskets with" in top[0]["text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.agent.grounding import Grounding, Ledger
 from assistant.agent.tools import ToolBox
+from assistant.results import ProductDetails
 from assistant.session import Session
 
 
@@ -12,12 +13,12 @@ def test_grounding_catches_invented_products_and_wrong_figures(bundled_retriever
     data = tools.bought_together(["85123A"])
     ledger = Ledger().extend([data])
     check = Grounding(bundled_retriever.titles, money=bundled_retriever.money).check
-    top = data["products"][0]
-    rule = next(e for e in top["evidence"] if e["source"] == "rules")
-    good = f"{top['title']} ({top['product_id']}, £{top['price']:.2f}) goes with it in {rule['confidence']:.0%} of baskets."
+    top = data.products[0]
+    rule = next(e for e in top.evidence if e.source == "rules")
+    good = f"{top.title} ({top.product_id}, £{top.price:.2f}) goes with it in {rule.confidence:.0%} of baskets."
     assert check(good, ledger) == []
-    assert check(good.replace(f"£{top['price']:.2f}", f"£{top['price'] + 0.5:.2f}"), ledger)
-    assert check(good.replace(f"{rule['confidence']:.0%}", "97%"), ledger)
+    assert check(good.replace(f"£{top.price:.2f}", f"£{top.price + 0.5:.2f}"), ledger)
+    assert check(good.replace(f"{rule.confidence:.0%}", "97%"), ledger)
     unknown = next(pid for pid in bundled_retriever.ids if pid not in ledger.products and len(bundled_retriever.titles[pid].split()) > 2)
     assert any(unknown in p for p in check(f"Also try {bundled_retriever.titles[unknown]}.", ledger))
     assert check("Also try 12345Q.", ledger) == ["product id 12345Q was not returned by any tool"]
@@ -30,20 +31,21 @@ def test_claims_that_contradict_the_evidence(bundled_retriever):
     data = tools.search_products("lunch bag", max_price=2)
     ledger = Ledger().extend([data])
     check = Grounding(bundled_retriever.titles, tool_names=SERVICE_TOOLS, money=bundled_retriever.money).check
-    a, b = data["products"][0], data["products"][1]
-    honest = f"Under £2: {a['title']} ({a['product_id']}, £{a['price']:.2f})."
+    a, b = data.products[0], data.products[1]
+    honest = f"Under £2: {a.title} ({a.product_id}, £{a.price:.2f})."
     assert check(honest, ledger) == []
     # a list called "under £1.50" that holds a dearer item
     assert any("says up to £1.5" in p for p in check(honest.replace("Under £2", "Under £1.50"), ledger))
     # a product named with another product's title
-    swapped = f"{b['title']} ({a['product_id']}, £{a['price']:.2f})"
+    swapped = f"{b.title} ({a.product_id}, £{a.price:.2f})"
     assert any("another product's title" in p for p in check(swapped, ledger))
     # a real price written beside the wrong product
     dear = tools.details("22423")  # REGENCY CAKESTAND 3 TIER, £12.75
-    ledger.add({"product": dear})
-    assert any("priced £12.75 in the answer" in p for p in check(f"{a['title']} ({a['product_id']}, £12.75)", ledger))
+    ledger.add(ProductDetails(product=dear))
+    assert ledger.prices["22423"] == dear.price == 12.75  # read from the typed result
+    assert any("priced £12.75 in the answer" in p for p in check(f"{a.title} ({a.product_id}, £12.75)", ledger))
     # counts are not prices: "at most 1,000 of one product" claims no price limit
-    assert check(f"{a['title']} ({a['product_id']}) — at most 1,000 of one product fit in a basket.", ledger) == []
+    assert check(f"{a.title} ({a.product_id}) — at most 1,000 of one product fit in a basket.", ledger) == []
 
 
 def test_tool_internals_never_pass(bundled_retriever):

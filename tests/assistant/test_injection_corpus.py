@@ -25,6 +25,7 @@ from assistant import ShoppingAssistant
 from assistant.agent.middleware import strings
 from assistant.agent.planner import OfflinePlanner
 from assistant.agent.prompts import CONTEXT_CLOSE, SYSTEM_PROMPT, TOOL_CLOSE, unfence
+from assistant.session_store import open_sessions
 from retrieval.products import Catalogue
 from retrieval.recommend import Retriever
 
@@ -98,8 +99,10 @@ def product_ids(obj: Any) -> set[str]:
     return found
 
 
-def converse(retriever: Retriever, dataset, role: str, model=None):
-    shop = ShoppingAssistant(retriever, dataset, role=role, model=model or "offline")
+def converse(retriever: Retriever, dataset, role: str, model=None, home=None):
+    # `home`: where its sessions are kept (default: the test's own data root).
+    sessions = open_sessions(home, scope=role) if home is not None else None
+    shop = ShoppingAssistant(retriever, dataset, role=role, model=model or "offline", sessions=sessions)
     customer = CUSTOMER if role == "service" else None
     replies = [shop.chat("s", message, customer_id=customer).to_dict() for message in SCRIPT]
     return replies, shop
@@ -110,11 +113,13 @@ def calls(replies) -> list[list[tuple[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def clean(bundled_retriever, bundled_dataset):
-    """The clean conversation per role: its replies, basket, and the products it touched."""
+def clean(bundled_retriever, bundled_dataset, tmp_path_factory):
+    """The clean conversation per role: its replies, basket, and the products it touched.
+    Its sessions are its own: a module's fixture runs before the per-test data root is set,
+    and the default one holds whatever earlier runs left in session "s"."""
     out = {}
     for role in ROLES:
-        replies, shop = converse(bundled_retriever, bundled_dataset, role)
+        replies, shop = converse(bundled_retriever, bundled_dataset, role, home=tmp_path_factory.mktemp("clean"))
         touched = set().union(*(product_ids(r["tool_calls"]) for r in replies))
         out[role] = (replies, dict(shop.session("s").basket), sorted(touched))
     return out

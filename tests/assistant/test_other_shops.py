@@ -67,7 +67,7 @@ def catches_invented_id_and_wrong_price(shop: ShoppingAssistant, question: str, 
     """A true sentence about the top product passes; the same with an invented id, or with
     `wrong` for its price, does not. Returns the check and the ledger for more claims."""
     reply = shop.chat(f"ground-{invented}", question)
-    ledger = Ledger().extend(call["result"] for call in reply.tool_calls)
+    ledger = Ledger().extend(r.output for r in reply.results)
     check = shop.loop.grounding.check
     top = reply.products[0]
     price = shop.shop.money.format(top["price"])

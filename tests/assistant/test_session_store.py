@@ -15,6 +15,7 @@ import uuid
 
 import pytest
 
+from assistant.results import Evidence, Listed
 from assistant.session import Session
 from assistant.sql_sessions import SqlSessions
 from retrieval.config import REPO_ROOT
@@ -59,10 +60,12 @@ def test_a_change_is_committed_and_read_back_by_another_store(stores, sid):
         opened.session.add_to_basket("85099B", 3)
         opened.session.add_turn("user", "a lunch bag")
         opened.session.add_turn("assistant", "Here are 5", [{"name": "search_products", "args": {"q": "x"}}])
-        opened.session.shown = [{"product_id": "85099B", "title": "JUMBO BAG RED RETROSPOT", "price": 1.95}]
+        opened.session.shown = [Listed("85099B", "JUMBO BAG RED RETROSPOT", 1.95, "bags", "match",
+                                       (Evidence("rules", "bought with it", confidence=0.42, rule_count=3),))]
         written = opened.session.to_dict()
     got = second.read(sid)
     assert got is not None and got.to_dict() == written
+    assert got.shown == opened.session.shown  # the typed list shown, evidence and all
     assert got.customer_id == "12347" and got.basket == {"85099B": 3}
     assert sid in set(second.ids())
     with second.transaction(sid) as opened:

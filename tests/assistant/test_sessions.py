@@ -86,11 +86,12 @@ def test_one_compiled_agent_serves_concurrent_sessions_apart(shop):
 
 
 def test_the_context_names_the_cheapest_and_dearest_shown():
+    from assistant.results import Evidence, Listed
     from assistant.session import Session
 
     s = Session("x")
-    s.shown = [{"product_id": "A", "title": "A A", "price": 2.0, "evidence": [{"text": "long reason"}]},
-               {"product_id": "B", "title": "B B", "price": 1.0}, {"product_id": "C", "title": "C C", "price": None}]
+    s.shown = [Listed("A", "A A", 2.0, evidence=(Evidence("semantic", "long reason"),)),
+               Listed("B", "B B", 1.0), Listed("C", "C C", None)]
     ctx = s.context()
     assert (ctx["cheapest_shown"], ctx["dearest_shown"]) == ("B", "A")
     assert ctx["shown"][0] == {"n": 1, "product_id": "A", "title": "A A", "price": 2.0}  # evidence stays out

@@ -32,3 +32,10 @@ def test_with_credentials_there_is_a_login_and_named_endpoints(ui_shopper, conso
     assert {"chat", "clear", "ask", "basket"} <= public
     # The console's handlers are not part of the public API.
     assert not any(str(name).startswith(("log_in", "look_up", "explore", "chat_for")) for name in public)
+
+
+def test_an_unknown_option_is_an_error_naming_it(ui_shopper):
+    from ui import create_app
+
+    with pytest.raises(TypeError, match="stream_dleay"):
+        create_app(ui_shopper, None, stream_dleay=0.1)

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from assistant.agent.writer import ToolResult
+from assistant.api import Reply
+from assistant.results import (
+    BasketLine,
+    BasketView,
+    Listed,
+    Listing,
+    Moved,
+    ProductInfo,
+    ProductRef,
+    ToolError,
+)
 from retrieval.money import Money
 from ui.cards import basket_html, basket_line_html, card_html, cards_html, reason
 from ui.trace import call_title, reply_titles, tool_messages
@@ -73,8 +85,8 @@ def test_empty_lists_and_basket():
 
 
 def test_tool_messages_are_collapsed_and_escape_their_titles():
-    call = {"name": "search_products", "args": {"question": "*x* <img src=x>", "exclude": ["1"]},
-            "result": {"products": [{"product_id": "23206", "title": PAYLOAD}]}}
+    call = ToolResult("search_products", {"question": "*x* <img src=x>", "exclude": ["1"]},
+                      Listing(products=(Listed("23206", PAYLOAD, 1.65),)))
     [msg] = tool_messages([call])
     assert msg.metadata["status"] == "done" and msg.metadata["log"] == "1 products"
     assert "<" not in call_title(call) and "\\*x\\*" in call_title(call)
@@ -85,10 +97,19 @@ def test_tool_messages_are_collapsed_and_escape_their_titles():
     assert '"products"' in full.content and "result:" in full.content
 
 
-def test_reply_titles_collects_every_title_a_turn_touched():
-    class Reply:
-        products = [{"title": "A"}]
-        tool_calls = [{"result": {"products": [{"title": "B"}], "added": {"title": "C"},
-                                  "basket": [{"title": "D"}], "anchors": [{"title": "E"}]}}]
+def test_a_basket_call_shows_its_lines_and_an_error_its_message():
+    basket = BasketView(lines=(BasketLine("1", "MUG", 2.0, 2, 4.0),), items=2, total=4.0,
+                        added=Moved(ProductInfo("1", "MUG", 2.0), 2))
+    [shown] = tool_messages([ToolResult("add_to_basket", {"product_id": "1"}, basket)])
+    assert shown.metadata["log"] == "1 basket" and "1  MUG" in shown.content
+    [failed] = tool_messages([ToolResult("show_basket", {}, ToolError(error="the basket is *empty*"))])
+    assert failed.metadata["log"] == "error" and "\\*empty\\*" in failed.content
 
-    assert sorted(reply_titles(Reply)) == ["A", "B", "C", "D", "E"]
+
+def test_reply_titles_collects_every_title_a_turn_touched():
+    together = Listing(products=(Listed("2", "B", 1.0),), anchors=(ProductRef("5", "E"),))
+    basket = BasketView(lines=(BasketLine("4", "D", 1.0, 1, 1.0),), added=Moved(ProductInfo("3", "C", 1.0), 1),
+                        removed=Moved(ProductInfo("6", "F", 1.0), 1))
+    reply = Reply("text", [ToolResult("bought_together", {}, together), ToolResult("add_to_basket", {}, basket)])
+    assert sorted(reply_titles(reply)) == ["B", "C", "D", "E", "F"]
+    assert [p["product_id"] for p in reply.products] == ["2", "3"]  # what the turn is about: listed, added

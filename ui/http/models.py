@@ -1,10 +1,12 @@
 """The typed edge of the HTTP API: request bodies (strict: no coercion, no unknown fields)
-and response models that describe the dicts `ShoppingAssistant` returns.
+and response models that describe the JSON forms of the assistant's results
+(`assistant.results`).
 
-Response models allow extra fields and routes serialise with `exclude_unset`, so an HTTP
-answer carries exactly the keys the Python API returned: optional keys it left out stay out
-(no invented nulls), and a key the assistant gains later passes through instead of failing
-validation. They document and check the shapes; they never reshape them.
+Response models forbid unknown fields: a key the assistant gains must be added here too, and
+`RESPONSE_SHAPES` pairs each model with the class whose JSON it describes, so a test fails on
+any drift between the two. Routes serialise with `exclude_unset`, so an HTTP answer carries
+exactly the keys the Python API returned: optional keys it left out stay out (no invented
+nulls). The models document and check the shapes; they never reshape them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from pydantic import (
     Field,
     StringConstraints,
 )
+
+from assistant import results
+from retrieval.shop import ShopProfile
 
 MAX_MESSAGE_CHARS = 4000
 RULE_ORDER = Literal["rule_count", "antecedent_count", "consequent_count", "support", "confidence", "lift",
@@ -77,7 +82,7 @@ class BasketAdd(RequestModel):
 
 # -- responses -------------------------------------------------------------------------------
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
 
 class Evidence(ResponseModel):
@@ -117,10 +122,13 @@ class Recommendations(ResponseModel):
     question: str | None = None
     anchor: ProductRef | None = None
     anchors: list[ProductRef] | None = None
+    customer_id: str | None = None
+    orders: int | None = None
     filters: Filters
     products: list[Candidate]
     relaxed: list[str] | None = None
     notes: list[str] | None = None
+    no_match: bool | None = Field(None, description="true: nothing is close; the products are the nearest alternatives")
 
 
 class ProductDetails(ResponseModel):
@@ -147,9 +155,19 @@ class GroundingVerdict(ResponseModel):
 
 
 class ReplyProduct(ResponseModel):
+    # Any product a tool result is about: listed (with role and evidence), detailed, put in
+    # the basket (with quantity) or bought by a customer (with orders_with_it).
     product_id: str
     title: str
     price: float | None = None
+    category: str | None = None
+    role: str | None = None
+    evidence: list[Evidence] | None = None
+    bought_in_baskets: int | None = None
+    description: str | None = None
+    attributes: dict[str, Any] | None = None
+    quantity: int | None = None
+    orders_with_it: int | None = None
 
 
 class _ProductKey(ResponseModel):
@@ -174,22 +192,20 @@ class Reply(ResponseModel):
 
 
 class RuleOut(ResponseModel):
-    # Required are the two keys both of `ShoppingAssistant.rules`' shapes have (with a rule
-    # store: `Rule.to_dict()` + text; without: bought-together evidence + consequent).
-    antecedent: list[str] | None = None
+    antecedent: list[str]
     consequent: str
-    rule_count: int | None = None
-    antecedent_count: int | None = None
-    consequent_count: int | None = None
-    n_baskets: int | None = None
-    support: float | None = None
-    confidence: float | None = None
-    lift: float | None = None
-    leverage: float | None = None
-    conviction: float | None = Field(None, description="null when infinite (confidence 1)")
-    zhangs_metric: float | None = None
-    antecedent_support: float | None = None
-    consequent_support: float | None = None
+    rule_count: int
+    antecedent_count: int
+    consequent_count: int
+    n_baskets: int
+    support: float
+    confidence: float
+    lift: float
+    leverage: float
+    conviction: float | None = Field(description="null when infinite (confidence 1)")
+    zhangs_metric: float
+    antecedent_support: float
+    consequent_support: float
     text: str
 
 
@@ -207,7 +223,13 @@ class BasketLine(ResponseModel):
     line_total: float | None
 
 
+class MovedProduct(ProductDetails):
+    quantity: int
+
+
 class Basket(ResponseModel):
+    added: MovedProduct | None = None
+    removed: MovedProduct | None = None
     basket: list[BasketLine]
     items: int
     total: float
@@ -246,6 +268,18 @@ class Shop(ResponseModel):
     currency: str | None = Field(description="ISO 4217 code of every price in the API; null: not set")
     locale: str
     examples: list[str]
+
+
+# Each response model and the class whose JSON form it describes (checked by the tests).
+RESPONSE_SHAPES: dict[type[BaseModel], type] = {
+    Evidence: results.Evidence, ProductRef: results.ProductRef, Candidate: results.Listed,
+    Filters: results.Filters, Recommendations: results.Listing, ProductDetails: results.ProductInfo,
+    MovedProduct: results.Moved, BasketLine: results.BasketLine, Basket: results.BasketView,
+    OrderLine: results.OrderLine, Customer: results.CustomerProfile, RuleOut: results.RuleLine,
+    Rules: results.RulesView, Shop: ShopProfile,
+}
+# A reply's products: any of these (`ToolOutput.about`).
+REPLY_PRODUCTS = (results.Listed, results.ProductInfo, results.Moved, results.OrderedProduct, results.Shown)
 
 
 class ErrorDetail(BaseModel):

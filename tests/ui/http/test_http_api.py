@@ -245,13 +245,16 @@ def test_rules_without_a_rule_store_need_an_item(make_shopper):
     from fastapi.testclient import TestClient
 
     from ui.http import create_api
+    from ui.http import models as m
 
     shopper = make_shopper(rule_store=None)
     client = TestClient(create_api(shopper))
     assert_error(client.get("/v1/rules"), 400, "invalid_argument")
     resp = client.get("/v1/rules", params={"item": "85099B", "k": 3})
     assert resp.status_code == 200 and resp.json() == plain(shopper.rules("85099B", 3))
-    assert resp.json()["rules"] and all(r["source"] == "rules" for r in resp.json()["rules"])
+    # The same shape as with a rule store: each rule's figures and its sentence.
+    rules = resp.json()["rules"]
+    assert rules and all(set(r) == set(m.RuleOut.model_fields) and "85099B" in r["antecedent"] for r in rules)
 
 
 def test_an_unexpected_error_is_a_bare_500(shopper):
