@@ -26,6 +26,7 @@ from pathlib import Path
 
 from assistant.session import MAX_TURNS, Session
 from assistant.sql_sessions import SqlSessions
+from assistant.views import Listed
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +43,11 @@ def full_session(session_id: str) -> Session:
         session.add_turn("user", f"a lunch bag under £{2 + n % 3} for a picnic, please")
         session.add_turn("assistant", ANSWER, [{"name": "search_products",
                                                 "args": {"query": "lunch bag", "max_price": 2.0, "k": 5}}])
-    session.shown = [{"product_id": pid, "title": title, "price": price, "category": "bags", "role": "match",
-                      "score": 0.71} for pid, title, price in products[:10]]
+    session.shown = [Listed(pid, title, price, "bags", "match") for pid, title, price in products[:10]]
     session.known = {pid: title for pid, title, _ in products}
     session.basket = {pid: 1 + i for i, (pid, _, _) in enumerate(products[:4])}
     session.last_search = {"query": "lunch bag", "max_price": 2.0, "k": 5}
-    session.focus = session.shown[1]
+    session.focus = session.shown[1].to_json()
     return session
 
 
