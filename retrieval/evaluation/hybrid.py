@@ -99,7 +99,7 @@ def catalogue_vectors(catalogue: Catalogue, root=None) -> ExactVectors:
         index = open_index(root)
         missing = set(catalogue.frame.index) - set(index.mirror.ids)
         if not missing:
-            return ExactVectors(index.mirror.ids, index.mirror.vectors)
+            return index.mirror
         log.info("the index lacks %d catalogue products; encoding the catalogue", len(missing))
     except IndexNotFoundError:
         log.info("no index built; encoding the catalogue for the evaluation")

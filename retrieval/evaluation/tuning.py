@@ -22,9 +22,9 @@ from ..dataset import Dataset
 from ..recommend.fusion import FusionWeights, fuse
 from ..recommend.loader import WEIGHTS_FILE, load_weights, weights_fingerprint
 from ..recommend.vectors import ExactVectors
+from .cases import make_split, mode_cases
 from .hybrid import EVAL_RULE_PARAMS, HybridRecommender
 from .metrics import ndcg_at_k, recall_at_k
-from .runner import make_split, mode_cases
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from scipy.linalg import lapack
 from threadpoolctl import threadpool_limits
 
 from ..baskets import Baskets
+from ..vectors import top_k
 from .sources import CandidateSource, Context, Scored
 from .types import Evidence
-from .vectors import top_k
 
 log = logging.getLogger(__name__)
 

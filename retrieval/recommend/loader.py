@@ -18,7 +18,6 @@ from ..rules.store import RuleStore, load_rules
 from .copurchase import CopurchaseModel
 from .fusion import FusionWeights
 from .retriever import Retriever
-from .vectors import ExactVectors
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ def open_retriever(
     stats = item_stats(dataset.baskets, dataset.catalogue)  # once, for the sources and the ranker
     retriever = Retriever(
         dataset.catalogue,
-        ExactVectors(index.mirror.ids, index.mirror.vectors),
+        index.mirror,
         encode_query=lambda text: index.encoder.encode_query(text),
         rules_apply=rules_apply,
         copurchase=copurchase_for(dataset),

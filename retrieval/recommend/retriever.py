@@ -14,6 +14,7 @@ from ..baskets import Basket
 from ..errors import ConfigError, NotFoundError
 from ..products import Catalogue
 from ..shop import ShopProfile
+from ..vectors import ExactVectors
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
 from .fusion import Fused, FusionWeights, fuse
@@ -32,7 +33,6 @@ from .sources import (
     SemanticSource,
 )
 from .types import Candidate, Evidence, Filters, Recommendations
-from .vectors import ExactVectors
 
 if TYPE_CHECKING:
     from ..ranking.ranker import Ranked, Ranker
