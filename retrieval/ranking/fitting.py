@@ -12,11 +12,11 @@ from dataclasses import replace
 
 from ..baskets import Baskets
 from ..products import Catalogue
+from ..recommend.assemble import RetrieverParts, assemble_retriever
 from ..recommend.copurchase import CopurchaseModel
 from ..recommend.ease import EaseModel, EaseSource
 from ..recommend.fusion import FusionWeights
 from ..recommend.graph import GraphModel, GraphParams
-from ..recommend.loader import rules_apply_for
 from ..recommend.neighbourhood import GraphSource, TifuSource
 from ..recommend.retriever import Retriever
 from ..recommend.tifu import TifuModel
@@ -97,12 +97,11 @@ def fit_retriever(
     frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
     ids = [str(i) for i in frame.index]
     stats = stats if stats is not None else item_stats(train, catalogue)
-    return Retriever(
-        Catalogue(frame), vectors, rules_apply=rules_apply_for(store),
-        copurchase=CopurchaseModel(ids, train), n_baskets=len(train), weights=weights,
-        discover_weights=discover_weights,
+    return assemble_retriever(RetrieverParts(
+        Catalogue(frame), vectors, n_baskets=len(train), rules=store,
+        copurchase=CopurchaseModel(ids, train), weights=weights, discover_weights=discover_weights,
         extra_sources=personal_sources(train, ids, stats, fit_graph(train, ids, graph)),
-    )
+    ))
 
 
 def fitted_ranker(

@@ -6,15 +6,15 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..config import data_root, dataset_dir
 from ..dataset import Dataset
 from ..errors import IndexNotFoundError
 from ..index.encoder import Encoder
 from ..index.product_index import open_index
-from ..rules.apply import apply_rules
 from ..rules.store import RuleStore, load_rules
+from .assemble import RetrieverParts, assemble_retriever
 from .copurchase import CopurchaseModel
 from .fusion import FusionWeights
 from .retriever import Retriever
@@ -22,18 +22,6 @@ from .retriever import Retriever
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "fusion_weights.json"
-
-
-def rules_apply_for(store: RuleStore):
-    """Adapt the rule store to the rules source: (items, k, exclude) -> [(id, score, [rule dicts])]."""
-
-    def apply(items: Sequence[str], k: int, exclude: set[str]):
-        # The rules source quotes one rule per candidate: the strongest.
-        found = apply_rules(store, items, k=k, exclude=exclude, max_evidence=1)
-        return [(c.product_id, c.score, [r.to_dict() for r in c.evidence],
-                 {"rules_fired": float(c.n_rules), "rule_lift": c.max_lift}) for c in found]
-
-    return apply
 
 
 def load_weights(
@@ -52,43 +40,63 @@ def load_weights(
     return {mode: FusionWeights(**w) for mode, w in data.get("weights", {}).items()}
 
 
-def open_retriever(
+@dataclass
+class Served:
+    """What serving opens: the retriever and the rule store it answers from (None: no rules),
+    read once for both the rules source and the assistant's `rules()`."""
+
+    retriever: Retriever
+    rules: RuleStore | None
+
+
+def open_served(
     root: str | os.PathLike[str] | None = None,
     *,
     dataset: Dataset | None = None,
     encoder: Encoder | None = None,
-) -> Retriever:
+) -> Served:
+    """The retriever over what `shopassist build` saved under the data root, and its rules."""
     dataset = dataset or Dataset.load(dataset_dir(root))
     index = open_index(root, encoder=encoder)
     from ..ranking.fitting import item_stats, personal_sources_for
     from ..ranking.serving import open_ranker, served_graph
     from ..rules import MiningParams
 
-    params = None
+    params = store = None
     try:
         store = load_rules(root)
-        rules_apply = rules_apply_for(store)
         params = MiningParams.from_dict(store.meta.params)
     except IndexNotFoundError as exc:
         log.warning("no association rules (%s); recommending without bought-together", exc)
-        rules_apply = None
     weights = load_weights(root, weights_fingerprint(dataset, params))
     stats = item_stats(dataset.baskets, dataset.catalogue)  # once, for the sources and the ranker
-    retriever = Retriever(
+    parts = RetrieverParts(
         dataset.catalogue,
         index.mirror,
-        encode_query=lambda text: index.encoder.encode_query(text),
-        rules_apply=rules_apply,
-        copurchase=copurchase_for(dataset),
         n_baskets=len(dataset.baskets),
+        rules=store,
+        copurchase=copurchase_for(dataset),
+        # The index loads its encoder on the first question, not at open.
+        encode_query=lambda text: index.encoder.encode_query(text),
         weights=weights.get("default"),
         discover_weights=weights.get("discover"),
         extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue, stats,
                                            served_graph(dataset, params, root)),
         shop=dataset.shop,
     )
-    retriever.ranker = open_ranker(retriever, dataset, params, stats, root)
-    return retriever
+    retriever = assemble_retriever(
+        parts, ranker=lambda retriever: open_ranker(retriever, dataset, params, stats, root))
+    return Served(retriever, store)
+
+
+def open_retriever(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    dataset: Dataset | None = None,
+    encoder: Encoder | None = None,
+) -> Retriever:
+    """`open_served`'s retriever alone."""
+    return open_served(root, dataset=dataset, encoder=encoder).retriever
 
 
 def weights_fingerprint(dataset: Dataset, params) -> str:
