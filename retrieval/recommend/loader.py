@@ -99,6 +99,21 @@ def open_retriever(
     return open_served(root, dataset=dataset, encoder=encoder).retriever
 
 
+def open_catalogue_retriever(root: str | os.PathLike[str] | None = None) -> Retriever:
+    """A retriever over the saved catalogue and the index alone, for `similar_items`.
+
+    `similar_items` reads only the neighbours and (as a faint fill) the catalogue's
+    popularity, so this answers it exactly as the served retriever does, without fitting
+    the sources that learn from baskets (seconds at every start).
+    """
+    from ..datasets import resolve_dataset
+
+    index = open_index(root)  # first: without an index there is nothing to say
+    dataset = resolve_dataset(root=root).dataset
+    return assemble_retriever(RetrieverParts(
+        dataset.catalogue, index.mirror, n_baskets=len(dataset.baskets), shop=dataset.shop))
+
+
 def weights_fingerprint(dataset: Dataset, params) -> str:
     """Fusion weights are valid for one dataset mined with one set of rule settings."""
     rules = json.dumps(params.to_dict(), sort_keys=True, default=str) if params is not None else "no rules"
