@@ -18,6 +18,7 @@ from .assemble import RetrieverParts, assemble_retriever
 from .copurchase import CopurchaseModel
 from .fusion import FusionWeights
 from .retriever import Retriever
+from .saved import saved_or_fitted
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def open_served(
         index.mirror,
         n_baskets=len(dataset.baskets),
         rules=store,
-        copurchase=copurchase_for(dataset),
+        copurchase=copurchase_for(dataset, root),
         # The index loads its encoder on the first question, not at open.
         encode_query=lambda text: index.encoder.encode_query(text),
         weights=weights.get("default"),
@@ -120,13 +121,17 @@ def weights_fingerprint(dataset: Dataset, params) -> str:
     return f"{dataset.fingerprint()}:{hashlib.sha256(rules.encode()).hexdigest()[:12]}"
 
 
-def copurchase_for(dataset: Dataset) -> CopurchaseModel | None:
-    """Customers-also-bought over the dataset's baskets (about a second), or None without
-    the `implicit` package: the tuned weights expect this source, so serve it when we can."""
+def copurchase_for(dataset: Dataset, root: str | os.PathLike[str] | None = None) -> CopurchaseModel | None:
+    """Customers-also-bought over the dataset's baskets, or None without the `implicit`
+    package: the tuned weights expect this source, so serve it when we can. Fitted once
+    (seconds) and saved under the data root; later starts load it."""
     if not len(dataset.baskets):
         return None
+    ids = dataset.catalogue.ids
     try:
-        return CopurchaseModel(dataset.catalogue.ids, dataset.baskets)
+        return saved_or_fitted(root, "copurchase", CopurchaseModel.key(ids, dataset.baskets),
+                               lambda: CopurchaseModel(ids, dataset.baskets),
+                               CopurchaseModel.save, CopurchaseModel.load)
     except ImportError as exc:
         log.warning("no co-purchase source (%s); pip install 'shopassist[eval]' adds it", exc)
         return None
