@@ -16,6 +16,7 @@ from ..index.product_index import open_index
 from ..rules.store import RuleStore, load_rules
 from .assemble import RetrieverParts, assemble_retriever
 from .copurchase import CopurchaseModel
+from .ease import EaseModel
 from .fusion import FusionWeights
 from .retriever import Retriever
 from .saved import saved_or_fitted
@@ -82,7 +83,8 @@ def open_served(
         weights=weights.get("default"),
         discover_weights=weights.get("discover"),
         extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue, stats,
-                                           served_graph(dataset, params, root)),
+                                           served_graph(dataset, params, root),
+                                           ease=lambda: ease_for(dataset, root)),
         shop=dataset.shop,
     )
     retriever = assemble_retriever(
@@ -135,3 +137,11 @@ def copurchase_for(dataset: Dataset, root: str | os.PathLike[str] | None = None)
     except ImportError as exc:
         log.warning("no co-purchase source (%s); pip install 'shopassist[eval]' adds it", exc)
         return None
+
+
+def ease_for(dataset: Dataset, root: str | os.PathLike[str] | None = None) -> EaseModel:
+    """The EASE source's weights over the dataset's baskets: fitted once (seconds, a dense
+    item x item inverse) and saved under the data root; later starts load them."""
+    ids = [str(i) for i in dataset.catalogue.frame.index]
+    return saved_or_fitted(root, "ease", EaseModel.key(ids, dataset.baskets),
+                           lambda: EaseModel(ids, dataset.baskets), EaseModel.save, EaseModel.load)

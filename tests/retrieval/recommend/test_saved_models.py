@@ -81,3 +81,19 @@ def test_the_key_follows_the_customers_too(bundled_dataset):
     lines.loc[lines.index[0], "customer_id"] = "someone else"
     assert CopurchaseModel.key(ids, Baskets(lines)) != key
     assert CopurchaseModel.key(ids, bundled_dataset.baskets, neighbours=50) != key
+
+
+def test_ease_is_fitted_once_then_loaded_with_the_same_scores(bundled_dataset, tmp_path, monkeypatch):
+    from retrieval.recommend.ease import EaseModel
+    from retrieval.recommend.loader import ease_for
+
+    fitted = ease_for(bundled_dataset, tmp_path)
+    assert len(list((tmp_path / MODELS_DIR).glob("ease-*.npz"))) == 1
+    monkeypatch.setattr(EaseModel, "__init__", lambda *a, **k: pytest.fail("refitted"))
+    loaded = ease_for(bundled_dataset, tmp_path)
+    np.testing.assert_array_equal(loaded.items, fitted.items)
+    assert loaded.weights.dtype == fitted.weights.dtype == np.float32
+    rows = [3, 17, 250]
+    got, want = loaded.scores(rows), fitted.scores(rows)
+    assert np.isfinite(want).sum() > 100
+    np.testing.assert_array_equal(got, want)
