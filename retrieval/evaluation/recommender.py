@@ -18,6 +18,9 @@ from ..baskets import Baskets
 from ..products import Catalogue
 from .split import History
 
+# Per history, the items its list must leave out (None: nothing excluded).
+Excludes = Sequence[Collection[str]] | None
+
 
 class Recommender(ABC):
     """Ranks items for a customer from their purchase history."""
@@ -35,12 +38,8 @@ class Recommender(ABC):
     ) -> list[str]:
         """Up to `k` distinct product ids, best first, none of them in `exclude`."""
 
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
         """One list per history; the default loops over `recommend`."""
         excludes = exclusions(histories, excludes)
         return [
@@ -68,17 +67,11 @@ class BatchRecommender(Recommender):
         return self.recommend_batch([history], k, [exclude])[0]
 
     @abstractmethod
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]: ...
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]: ...
 
 
-def exclusions(
-    histories: Sequence[History], excludes: Sequence[Collection[str]] | None
-) -> Sequence[Collection[str]]:
+def exclusions(histories: Sequence[History], excludes: Excludes) -> Sequence[Collection[str]]:
     """`excludes` (nothing excluded when None), checked to hold one set per history."""
     excludes = excludes if excludes is not None else [frozenset()] * len(histories)
     if len(histories) != len(excludes):

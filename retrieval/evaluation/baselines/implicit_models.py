@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from ...baskets import Baskets
 from ...products import Catalogue
-from ..recommender import BatchRecommender, exclusions
+from ..recommender import BatchRecommender, Excludes, exclusions
 from ..split import History
 from .matrix import BATCH, ItemSpace, ScoringRecommender
 
@@ -83,12 +83,8 @@ class BM25ItemKNN(BatchRecommender):
         self.space, _, self.model = _fit(make, train)
         return self
 
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
         if self.model is None or self.space is None:
             raise RuntimeError("fit the recommender before asking it to recommend")
         excludes = exclusions(histories, excludes)

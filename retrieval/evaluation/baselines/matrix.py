@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from ...baskets import Baskets
 from ...vectors import top_k as exact_top_k
-from ..recommender import BatchRecommender, exclusions
+from ..recommender import BatchRecommender, Excludes, exclusions
 from ..split import History
 
 BATCH = 256  # users scored at once: bounds the dense (users x items) score block
@@ -109,12 +109,8 @@ class ScoringRecommender(BatchRecommender):
     def score(self, histories: Sequence[History]) -> np.ndarray:
         raise NotImplementedError
 
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
         excludes = exclusions(histories, excludes)
         out: list[list[str]] = []
         starts = range(0, len(histories), BATCH)

@@ -18,7 +18,7 @@ import numpy as np
 from ...baskets import Baskets
 from ...products import Catalogue
 from ...recommend.tifu import TifuModel, TifuParams
-from ..recommender import exclusions
+from ..recommender import Excludes, exclusions
 from ..split import History
 from .matrix import ItemSpace, ScoringRecommender
 
@@ -26,12 +26,8 @@ from .matrix import ItemSpace, ScoringRecommender
 class PaddedScoringRecommender(ScoringRecommender):
     """A `ScoringRecommender` whose short lists are topped up with popular items."""
 
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
         excludes = exclusions(histories, excludes)
         lists = super().recommend_batch(histories, k, excludes)
         return [
