@@ -1,4 +1,5 @@
-"""Open a ready `Retriever` from the data root: the cleaned data, the index and the rules."""
+"""Open a ready `Retriever` from the data root: the cleaned data, the index, the rules and the
+models saved beside them (through the one composition root, `assemble`)."""
 
 from __future__ import annotations
 
