@@ -118,19 +118,16 @@ class ShoppingAssistant:
              role: str = "shopper", **options: Any) -> ShoppingAssistant:
         """The assistant over what `shopassist build` saved under `home` (or $SHOPASSIST_HOME)."""
         from retrieval.datasets import resolve_dataset
-        from retrieval.errors import IndexNotFoundError
-        from retrieval.recommend.loader import open_retriever
-        from retrieval.rules.store import load_rules
+        from retrieval.recommend.loader import open_served
+        from retrieval.recommend.threads import limit_blas_threads
 
         resolved = resolve_dataset(root=home)
         # ask/chat print the answer (or JSON) on stdout, so the data's origin goes to the log.
         log.info("%s", resolved.describe())
         dataset = resolved.dataset
-        retriever = open_retriever(home, dataset=dataset)
-        try:
-            store = load_rules(home)
-        except IndexNotFoundError:
-            store = None
+        served = open_served(home, dataset=dataset)  # the rules are read once, for both
+        retriever, store = served.retriever, served.rules
+        limit_blas_threads()  # a serving process: one BLAS thread per query (see threads.py)
         # The sessions live with the data they are about (or in $SHOPASSIST_SESSIONS_URL).
         options.setdefault("sessions", open_sessions(home, scope=role))
         return cls(retriever, dataset, model=model, role=role, rule_store=store, **options)

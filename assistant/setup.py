@@ -65,7 +65,6 @@ def ensure_ranker(dataset: Dataset, home: str | None = None, *, force: bool = Fa
 
     from retrieval.index.product_index import open_index
     from retrieval.ranking.serving import can_rank, saved_is_current, train_served_ranker
-    from retrieval.recommend.vectors import ExactVectors
 
     why_not = can_rank(dataset)
     if why_not is not None:
@@ -79,7 +78,7 @@ def ensure_ranker(dataset: Dataset, home: str | None = None, *, force: bool = Fa
     index = open_index(home)
     started = time.perf_counter()
     try:
-        model = train_served_ranker(dataset, ExactVectors(index.mirror.ids, index.mirror.vectors), params, home)
+        model = train_served_ranker(dataset, index.mirror, params, home)
     except ImportError as exc:  # lightgbm or the co-purchase source's `implicit` not installed
         return f"learned ranker skipped: {exc} (pip install 'shopassist[eval]')"
     except DataError as exc:  # no shopper's next basket was reachable by the candidates

@@ -128,8 +128,8 @@ def main() -> None:
     from retrieval.index.transformers_encoder import TransformersEncoder
     from retrieval.ingest import load_online_retail
     from retrieval.recommend import Retriever
+    from retrieval.recommend.assemble import rules_apply_for
     from retrieval.recommend.copurchase import CopurchaseModel
-    from retrieval.recommend.loader import rules_apply_for
     from retrieval.rules import RuleStore, mine_rules
 
     ds = load_online_retail()

@@ -48,21 +48,19 @@ def bundled_encoder():
 @pytest.fixture(scope="session")
 def bundled_retriever(bundled_dataset, bundled_vectors, bundled_encoder):
     """A real retriever over the bundled data: real vectors, rules and co-purchase, default weights."""
-    from retrieval.recommend import Retriever
+    from retrieval.recommend.assemble import RetrieverParts, assemble_retriever
     from retrieval.recommend.copurchase import CopurchaseModel
-    from retrieval.recommend.loader import rules_apply_for
     from retrieval.rules import RuleStore, mine_rules
 
-    store = RuleStore.from_ruleset(mine_rules(bundled_dataset.baskets))
-    return Retriever(
+    return assemble_retriever(RetrieverParts(
         bundled_dataset.catalogue,
         bundled_vectors,
-        encode_query=bundled_encoder.encode_query,
-        rules_apply=rules_apply_for(store),
-        copurchase=CopurchaseModel(bundled_dataset.catalogue.ids, bundled_dataset.baskets),
         n_baskets=len(bundled_dataset.baskets),
+        rules=RuleStore.from_ruleset(mine_rules(bundled_dataset.baskets)),
+        copurchase=CopurchaseModel(bundled_dataset.catalogue.ids, bundled_dataset.baskets),
+        encode_query=bundled_encoder.encode_query,
         shop=bundled_dataset.shop,
-    )
+    ))
 
 
 @pytest.fixture(scope="session")

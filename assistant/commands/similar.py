@@ -1,10 +1,10 @@
-"""`shopassist similar ID`: the products closest to one product in the index."""
+"""`shopassist similar ID`: the products closest to one product, the answer chat and HTTP give."""
 
 from __future__ import annotations
 
 import argparse
 
-from retrieval.index import open_index
+from retrieval.recommend.loader import open_catalogue_retriever
 
 
 def register(sub, parents) -> None:
@@ -12,8 +12,8 @@ def register(sub, parents) -> None:
         "similar",
         parents=parents,
         help="list the products most similar to one product",
-        description="Print the k nearest products to PRODUCT_ID by embedding (cosine), "
-        "from the index `shopassist build` made.",
+        description="Print the k nearest products to PRODUCT_ID by embedding (exact cosine over "
+        "the index `shopassist build` made), as the assistant's similar_items answers.",
     )
     p.add_argument("product_id", metavar="PRODUCT_ID", help="a product id, e.g. 85123A")
     p.add_argument("-k", type=int, default=10, help="how many neighbours (default 10)")
@@ -21,14 +21,18 @@ def register(sub, parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    index = open_index(args.home)
+    retriever = open_catalogue_retriever(args.home)
     product_id = args.product_id.strip()
-    if product_id not in index and product_id.upper() in index:
+    if product_id not in retriever.position and product_id.upper() in retriever.position:
         product_id = product_id.upper()  # ids are stored upper-case; people type lower-case
-    neighbours = index.similar_items(product_id, k=args.k)
-    title = index.metadata(product_id).get("title", "")
-    print(f"Products like {product_id}  {title}")
-    width = max((len(n.product_id) for n in neighbours), default=0)
-    for rank, n in enumerate(neighbours, 1):
-        print(f"{rank:>3}. {n.product_id:<{width}}  {n.score:.3f}  {n.title}")
+    found = retriever.similar_items(product_id, k=args.k)
+    print(f"Products like {product_id}  {retriever.titles[product_id]}")
+    width = max((len(c.product_id) for c in found), default=0)
+    for rank, c in enumerate(found, 1):
+        print(f"{rank:>3}. {c.product_id:<{width}}  {_similarity(c):.3f}  {c.product.title}")
     return 0
+
+
+def _similarity(candidate) -> float:  # noqa: ANN001 - a retrieval Candidate
+    """The cosine to the product asked about (the list's order), not the fused score."""
+    return next((e.similarity for e in candidate.evidence if e.similarity is not None), 0.0)

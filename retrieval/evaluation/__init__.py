@@ -12,10 +12,11 @@ from .baselines import (
     RepeatPurchases,
     RepeatThenPopular,
 )
+from .cases import make_split, mode_cases
 from .recommender import Recommender
 from .registry import EvalContext, available, create, register_recommender
 from .results import MODES, EvalResults, ModeResult, Timing
-from .runner import DEFAULT_KS, evaluate, make_split, mode_cases, run_evaluation
+from .runner import DEFAULT_KS, evaluate, run_evaluation
 from .split import (
     EvalCase,
     History,

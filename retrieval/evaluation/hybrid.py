@@ -22,9 +22,10 @@ from ..ranking.fitting import fit_retriever, fitted_ranker, item_stats
 from ..ranking.items import ItemStats
 from ..ranking.ranker import RankerSettings, day_after
 from ..recommend import Filters, FusionWeights, Retriever
-from ..recommend.fusion import fuse
-from ..recommend.vectors import ExactVectors
+from ..recommend.retriever import Request
+from ..recommend.threads import blas_threads
 from ..rules import MiningParams
+from ..vectors import ExactVectors
 from .recommender import Recommender
 from .split import History
 
@@ -62,32 +63,37 @@ class HybridRecommender(Recommender):
             return fit_retriever(baskets, catalogue, self.vectors, self.params, stats=stats,
                                  weights=self.weights, discover_weights=self.discover_weights)
 
-        stats = item_stats(train, catalogue)
-        self.retriever = fit_sources(train, stats)
-        self.now = day_after(train)
-        if self.ranker_settings is not None:
-            self.retriever.ranker = fitted_ranker(
-                train, self.retriever, fit_sources, self.ranker_settings, "evaluation", stats)
+        with blas_threads():  # as serving computes: one BLAS thread (see recommend.threads)
+            stats = item_stats(train, catalogue)
+            self.retriever = fit_sources(train, stats)
+            self.now = day_after(train)
+            if self.ranker_settings is not None:
+                self.retriever.ranker = fitted_ranker(
+                    train, self.retriever, fit_sources, self.ranker_settings, "evaluation", stats)
         return self
 
-    def request(self, history: History, k: int, exclude: Collection[str]):
+    def filters(self, history: History, exclude: Collection[str]) -> Filters:
+        """The runner's exclusions as the retriever's filters: excluding every owned item is
+        mode "new" (`exclude_owned`, which also switches to the discover mix)."""
         owned = history.item_set
         exclude_owned = bool(exclude) and owned <= set(exclude)
-        filters = Filters(exclude=tuple(sorted(set(exclude) - owned)), exclude_owned=exclude_owned)
-        return self.retriever.prepare(history=list(history.baskets), k=k, filters=filters, now=self.now)
+        return Filters(exclude=tuple(sorted(set(exclude) - owned)), exclude_owned=exclude_owned)
+
+    def request(self, history: History, k: int, exclude: Collection[str]) -> Request:
+        """The request `recommend` makes, for tuning that re-fuses its source lists."""
+        return self.retriever.prepare(history=list(history.baskets), k=k, filters=self.filters(history, exclude),
+                                      now=self.now)
 
     def recommend(
         self, history: History, k: int, exclude: Collection[str] = frozenset()
     ) -> list[str]:
         if self.retriever is None:
             raise RuntimeError("fit first")
-        request = self.request(history, k, exclude)
-        ranked = self.retriever.ranked(request, k)
-        if ranked is not None:
-            return [r.product_id for r in ranked]
-        mix = (self.discover_weights if request.filters.exclude_owned else self.weights) or self.retriever.weights
-        lists = self.retriever.source_lists(request, k * 3, mix)
-        return [f.product_id for f in fuse(lists, mix, k)]
+        # The public call the assistant makes, so what is measured is what is served.
+        with blas_threads():
+            found = self.retriever.recommend(history=list(history.baskets), k=k,
+                                             filters=self.filters(history, exclude), now=self.now)
+        return found.ids
 
 
 def catalogue_vectors(catalogue: Catalogue, root=None) -> ExactVectors:
@@ -99,7 +105,7 @@ def catalogue_vectors(catalogue: Catalogue, root=None) -> ExactVectors:
         index = open_index(root)
         missing = set(catalogue.frame.index) - set(index.mirror.ids)
         if not missing:
-            return ExactVectors(index.mirror.ids, index.mirror.vectors)
+            return index.mirror
         log.info("the index lacks %d catalogue products; encoding the catalogue", len(missing))
     except IndexNotFoundError:
         log.info("no index built; encoding the catalogue for the evaluation")

@@ -18,6 +18,9 @@ from ..baskets import Baskets
 from ..products import Catalogue
 from .split import History
 
+# Per history, the items its list must leave out (None: nothing excluded).
+Excludes = Sequence[Collection[str]] | None
+
 
 class Recommender(ABC):
     """Ranks items for a customer from their purchase history."""
@@ -35,15 +38,10 @@ class Recommender(ABC):
     ) -> list[str]:
         """Up to `k` distinct product ids, best first, none of them in `exclude`."""
 
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
         """One list per history; the default loops over `recommend`."""
-        excludes = excludes if excludes is not None else [frozenset()] * len(histories)
-        _check_lengths(histories, excludes)
+        excludes = exclusions(histories, excludes)
         return [
             self.recommend(h, k, ex)
             for h, ex in tqdm(
@@ -59,6 +57,23 @@ class Recommender(ABC):
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-def _check_lengths(histories: Sequence[History], excludes: Sequence[Collection[str]]) -> None:
+class BatchRecommender(Recommender):
+    """A recommender that scores whole batches (matrix models): implement `recommend_batch`;
+    one customer is a batch of one, so both calls always agree."""
+
+    def recommend(
+        self, history: History, k: int, exclude: Collection[str] = frozenset()
+    ) -> list[str]:
+        return self.recommend_batch([history], k, [exclude])[0]
+
+    @abstractmethod
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]: ...
+
+
+def exclusions(histories: Sequence[History], excludes: Excludes) -> Sequence[Collection[str]]:
+    """`excludes` (nothing excluded when None), checked to hold one set per history."""
+    excludes = excludes if excludes is not None else [frozenset()] * len(histories)
     if len(histories) != len(excludes):
         raise ValueError(f"{len(histories)} histories but {len(excludes)} exclude sets")
+    return excludes

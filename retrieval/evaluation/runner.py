@@ -27,33 +27,16 @@ from pathlib import Path
 from ..dataset import Dataset
 from ..products import Catalogue
 from . import registry
+from .cases import make_split, mode_cases
 from .metrics import MetricAccumulator, metric_key
 from .recommender import Recommender
 from .registry import EvalContext
 from .results import MODES, EvalResults, ModeResult, Timing
-from .split import DEFAULT_MONTHS, EvalCase, History, Split, temporal_split, validation_split
+from .split import DEFAULT_MONTHS, Split
 
 log = logging.getLogger(__name__)
 
 DEFAULT_KS = (5, 10, 20)
-SPLITS = ("test", "validation")
-
-
-def mode_cases(
-    split: Split, mode: str
-) -> tuple[list[History], list[tuple[str, ...]], list[Collection[str]]]:
-    """Histories, targets and exclusions for `mode` (customers with no target dropped)."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    cases: list[EvalCase] = split.cases
-    if mode == "all":
-        return [c.history for c in cases], [c.target for c in cases], [frozenset()] * len(cases)
-    kept = [c for c in cases if c.new_target]
-    return (
-        [c.history for c in kept],
-        [c.new_target for c in kept],
-        [c.history.item_set for c in kept],
-    )
 
 
 def evaluate(
@@ -98,15 +81,6 @@ def evaluate(
         )
         log.info("%s: %s %s (fit %.1fs, recommend %.1fs)", name, key, figures, t1 - t0, t2 - t1)
     return results
-
-
-def make_split(dataset: Dataset, which: str = "test", months: int = DEFAULT_MONTHS) -> Split:
-    """The test split, or the validation split (test period removed, same protocol)."""
-    if which == "test":
-        return temporal_split(dataset.baskets, months)
-    if which == "validation":
-        return validation_split(dataset.baskets, months)
-    raise ValueError(f"split must be one of {SPLITS}, not {which!r}")
 
 
 def run_evaluation(

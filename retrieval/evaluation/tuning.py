@@ -21,10 +21,11 @@ from ..config import data_root
 from ..dataset import Dataset
 from ..recommend.fusion import FusionWeights, fuse
 from ..recommend.loader import WEIGHTS_FILE, load_weights, weights_fingerprint
+from ..recommend.saved import write_atomic
 from ..recommend.vectors import ExactVectors
+from .cases import make_split, mode_cases
 from .hybrid import EVAL_RULE_PARAMS, HybridRecommender
 from .metrics import ndcg_at_k, recall_at_k
-from .runner import make_split, mode_cases
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,8 @@ class TuningResult:
             "seconds": self.seconds,
             "note": "tuned on the validation split (test period removed); objective ndcg@10 + recall@10",
         }
-        path.write_text(json.dumps(data, indent=2))
+        # Serving reads this file at every start: never half of it.
+        write_atomic(path, lambda f: f.write(json.dumps(data, indent=2).encode()))
         return path
 
 

@@ -7,10 +7,10 @@
     index.query("tea for two", k=5)
 """
 
+from ..vectors import ExactVectors, ScoredProduct
 from .builder import BuildResult, build_index
 from .builds import BuildInfo
 from .encoder import Encoder, ModelInfo
-from .mirror import ScoredProduct, VectorMirror
 from .product_index import ProductIndex, open_index
 from .store import StoreSpec
 from .text import DEFAULT_TEMPLATE, TextTemplate
@@ -28,7 +28,7 @@ __all__ = [
     "StoreSpec",
     "TextTemplate",
     "TransformersEncoder",
-    "VectorMirror",
+    "ExactVectors",
     "build_index",
     "encoder_for",
     "open_index",

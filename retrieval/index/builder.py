@@ -24,6 +24,7 @@ from ..config import index_dir
 from ..errors import ConfigError, DataError, ModelMismatchError
 from ..products import Catalogue
 from ..storage import new_build_id, write_json_atomic
+from ..vectors import ExactVectors
 from .builds import (
     MANIFEST_FILE,
     BuildInfo,
@@ -37,7 +38,6 @@ from .builds import (
 )
 from .encoder import Encoder, ModelInfo
 from .live import is_unchanged, read_live
-from .mirror import VectorMirror
 from .records import IndexRecords, catalogue_records, save_records
 from .store import StoreSpec, connect, create_collection, write_batches
 from .text import DEFAULT_TEMPLATE, TextTemplate
@@ -153,7 +153,7 @@ def _write_build(
     )
     log.info("writing %d products to %s", len(records), store.describe())
     write_batches(client, collection, records.ids, vectors, records.metadatas, records.texts, write_batch_size)
-    VectorMirror(records.ids, vectors).save(folder)
+    ExactVectors(records.ids, vectors).save(folder)
     save_records(records, folder)
     info = BuildInfo(
         build_id=build_id,
@@ -211,7 +211,7 @@ def _ids_of(index_root: Path, build: BuildInfo | None) -> set[str]:
     if build is None:
         return set()
     try:
-        return set(VectorMirror.load(build_folder(index_root, build.build_id)).ids)
+        return set(ExactVectors.load(build_folder(index_root, build.build_id)).ids)
     except (OSError, ValueError):
         return set()
 

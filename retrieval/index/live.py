@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ShopassistError
+from ..vectors import IDS_FILE, VECTORS_FILE, ExactVectors
 from .builds import MANIFEST_FILE, BuildInfo, build_folder
-from .mirror import IDS_FILE, VECTORS_FILE, VectorMirror
 from .records import RECORDS_FILE, IndexRecords, load_records
 from .store import StoreSpec, connect, get_collection, read_pages
 
@@ -57,11 +57,11 @@ def _mirror_intact(folder: Path, count: int) -> bool:
     """The mirror loads whole: a damaged one (say a truncated vectors.npy) must not pass for an
     up-to-date index, or the `shopassist build` that open_index asks for would change nothing."""
     try:
-        mirror = VectorMirror.load(folder)
+        mirror = ExactVectors.load(folder)
     except (OSError, ValueError) as exc:
         log.warning("the live build's vectors are unreadable (%s); rebuilding", exc)
         return False
-    return len(mirror) == count and mirror.vectors.ndim == 2
+    return len(mirror) == count and mirror.matrix.ndim == 2
 
 
 def read_live(index_root: Path, live: BuildInfo, records: IndexRecords) -> LiveContents:
@@ -69,7 +69,7 @@ def read_live(index_root: Path, live: BuildInfo, records: IndexRecords) -> LiveC
     wanted = dict(zip(records.ids, records.hashes, strict=True))
     folder = build_folder(index_root, live.build_id)
     try:
-        mirror = VectorMirror.load(folder)
+        mirror = ExactVectors.load(folder)
         saved = load_records(folder)
         if list(saved["product_id"]) != mirror.ids:
             raise ValueError("records.parquet and ids.json disagree")
@@ -79,7 +79,7 @@ def read_live(index_root: Path, live: BuildInfo, records: IndexRecords) -> LiveC
     contents = LiveContents(ids=set(mirror.ids))
     for row, (pid, digest) in enumerate(zip(saved["product_id"], saved["content_hash"], strict=True)):
         if wanted.get(pid) == digest:
-            contents.reusable[pid] = np.array(mirror.vectors[row], dtype=np.float32)
+            contents.reusable[pid] = np.array(mirror.matrix[row], dtype=np.float32)
     return contents
 
 

@@ -11,9 +11,9 @@ import numpy as np
 
 from ..config import index_dir
 from ..errors import IndexNotFoundError, ModelMismatchError, NotFoundError, StoreUnavailableError
+from ..vectors import ExactVectors, ScoredProduct
 from .builds import BuildInfo, build_folder, read_current
 from .encoder import Encoder
-from .mirror import ScoredProduct, VectorMirror
 from .store import connect, get_collection
 from .transformers_encoder import encoder_for
 
@@ -33,7 +33,7 @@ class ProductIndex:
         info: BuildInfo,
         folder: Path,
         collection,
-        mirror: VectorMirror,
+        mirror: ExactVectors,
         encoder: Encoder | None = None,
     ) -> None:
         self.info = info
@@ -62,7 +62,7 @@ class ProductIndex:
         return self._encoder
 
     def vector(self, product_id: str) -> np.ndarray:
-        return np.asarray(self.mirror.vector(product_id), dtype=np.float32)
+        return np.asarray(self.mirror.matrix[self.mirror.position(product_id)], dtype=np.float32)
 
     def metadata(self, product_id: str) -> dict:
         got = self.collection.get(ids=[product_id], include=["metadatas"])
@@ -125,7 +125,7 @@ def open_index(root: str | os.PathLike[str] | None = None, *, encoder: Encoder |
     if encoder is not None:
         _check_model(info, encoder, folder)
     try:
-        mirror = VectorMirror.load(folder)
+        mirror = ExactVectors.load(folder)
     except (OSError, ValueError) as exc:
         raise IndexNotFoundError(f"the product index in {folder} is incomplete ({exc}). {_REBUILD}") from None
     try:

@@ -12,11 +12,11 @@ from dataclasses import replace
 
 from ..baskets import Baskets
 from ..products import Catalogue
+from ..recommend.assemble import RetrieverParts, assemble_retriever
 from ..recommend.copurchase import CopurchaseModel
 from ..recommend.ease import EaseModel, EaseSource
 from ..recommend.fusion import FusionWeights
 from ..recommend.graph import GraphModel, GraphParams
-from ..recommend.loader import rules_apply_for
 from ..recommend.neighbourhood import GraphSource, TifuSource
 from ..recommend.retriever import Retriever
 from ..recommend.tifu import TifuModel
@@ -40,10 +40,12 @@ SERVED_SOURCES = ("repeat", "neighbours", "profile", "popularity", "rules", "cop
 GRAPH_PARAMS = GraphParams(epochs=25, max_seconds=60.0)
 
 
-def personal_sources(baskets: Baskets, ids: list[str], stats: ItemStats, graph: GraphModel | None) -> list:
-    """The sources that learn from whole shopper histories (beyond the retriever's own)."""
+def personal_sources(baskets: Baskets, ids: list[str], stats: ItemStats, graph: GraphModel | None,
+                     ease: EaseModel | None = None) -> list:
+    """The sources that learn from whole shopper histories (beyond the retriever's own);
+    `ease`: the EASE model already fitted on `baskets` (else fitted here)."""
     out = [TrendingSource(stats.recent, stats.trend), TifuSource(TifuModel(ids).fit(baskets), ids),
-           EaseSource(EaseModel(ids, baskets))]
+           EaseSource(ease if ease is not None else EaseModel(ids, baskets))]
     if graph is not None:
         out.append(GraphSource(graph))
     return out
@@ -60,12 +62,14 @@ def item_stats(baskets: Baskets, catalogue: Catalogue, as_of=None) -> ItemStats 
 
 
 def personal_sources_for(baskets: Baskets, catalogue: Catalogue, stats: ItemStats | None,
-                         graph: GraphModel | None = None) -> list:
+                         graph: GraphModel | None = None, ease=None) -> list:
     """`personal_sources` for serving, from the item figures `stats` (None: no dates, no
-    such sources) and the graph model `shopassist build` saved (None: no graph source)."""
+    such sources), the graph model `shopassist build` saved (None: no graph source) and
+    `ease`, a callable giving the saved EASE model (None: fitted here)."""
     if stats is None:
         return []
-    return personal_sources(baskets, [str(i) for i in catalogue.frame.index], stats, graph)
+    return personal_sources(baskets, [str(i) for i in catalogue.frame.index], stats, graph,
+                            ease() if ease is not None else None)
 
 
 def fit_graph(baskets: Baskets, ids: list[str], params: GraphParams = GRAPH_PARAMS) -> GraphModel:
@@ -97,12 +101,11 @@ def fit_retriever(
     frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
     ids = [str(i) for i in frame.index]
     stats = stats if stats is not None else item_stats(train, catalogue)
-    return Retriever(
-        Catalogue(frame), vectors, rules_apply=rules_apply_for(store),
-        copurchase=CopurchaseModel(ids, train), n_baskets=len(train), weights=weights,
-        discover_weights=discover_weights,
+    return assemble_retriever(RetrieverParts(
+        Catalogue(frame), vectors, n_baskets=len(train), rules=store,
+        copurchase=CopurchaseModel(ids, train), weights=weights, discover_weights=discover_weights,
         extra_sources=personal_sources(train, ids, stats, fit_graph(train, ids, graph)),
-    )
+    ))
 
 
 def fitted_ranker(

@@ -158,7 +158,7 @@ def train_ranker(
     settings: RankerSettings = DEFAULT_SETTINGS,
 ) -> RankerModel:
     """Fit both modes' LambdaRank models on an inner cut of `baskets` (see the module docstring)."""
-    from ..evaluation.runner import mode_cases
+    from ..evaluation.cases import mode_cases
     from ..evaluation.split import temporal_split
 
     started = time.perf_counter()

@@ -8,12 +8,16 @@ data). The explanation quotes plain counts: how many customers bought both.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import warnings
 from collections import Counter
 from collections.abc import Sequence
+from typing import BinaryIO
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
 from ..baskets import Baskets
@@ -53,6 +57,46 @@ class CopurchaseModel:
         self.both = (bought.T @ bought).tocsr()  # customers who bought both
         self.customers = np.asarray(bought.sum(axis=0)).ravel()
         log.info("co-purchase model: %d items, %d customers", len(self.ids), len(users))
+
+    @staticmethod
+    def key(ids: Sequence[str], baskets: Baskets, neighbours: int = 100) -> str:
+        """A hash of everything the model is fitted from: who bought what, the items, the setting."""
+        h = hashlib.sha256(f"copurchase v1 K={neighbours}\n".encode())
+        lines = baskets.lines[["basket_id", "product_id", "customer_id"]].astype(str)
+        h.update(pd.util.hash_pandas_object(lines, index=False).to_numpy().tobytes())
+        h.update("\n".join(ids).encode())
+        return h.hexdigest()[:16]
+
+    def save(self, f: BinaryIO) -> None:
+        np.savez(
+            f, ids=np.asarray(self.ids, dtype=str), customers=self.customers,
+            **_csr_arrays("similarity", self.similarity), **_csr_arrays("both", self.both),
+        )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CopurchaseModel:
+        with np.load(path, allow_pickle=False) as saved:
+            model = cls.__new__(cls)  # the fitted arrays as they were saved: no refit
+            model.ids = saved["ids"].tolist()
+            model.position = {pid: i for i, pid in enumerate(model.ids)}
+            model.similarity = _csr_from(saved, "similarity")
+            model.both = _csr_from(saved, "both")
+            model.customers = saved["customers"]
+        if model.similarity.shape != (len(model.ids),) * 2:
+            raise ValueError("the saved co-purchase matrices do not match its items")
+        return model
+
+
+def _csr_arrays(name: str, m: sparse.csr_matrix) -> dict[str, np.ndarray]:
+    return {f"{name}_data": m.data, f"{name}_indices": m.indices, f"{name}_indptr": m.indptr,
+            f"{name}_shape": np.asarray(m.shape)}
+
+
+def _csr_from(saved, name: str) -> sparse.csr_matrix:  # noqa: ANN001 - an open NpzFile
+    return sparse.csr_matrix(
+        (saved[f"{name}_data"], saved[f"{name}_indices"], saved[f"{name}_indptr"]),
+        shape=tuple(saved[f"{name}_shape"]),
+    )
 
 
 class CopurchaseSource(CandidateSource):

@@ -8,19 +8,23 @@ items take part (the rest are never scored by this source). The evaluation's EAS
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import time
 from collections.abc import Sequence
+from typing import BinaryIO
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from scipy.linalg import lapack
 from threadpoolctl import threadpool_limits
 
 from ..baskets import Baskets
+from ..vectors import top_k
 from .sources import CandidateSource, Context, Scored
 from .types import Evidence
-from .vectors import top_k
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,29 @@ class EaseModel:
         self.weights = ease_weights(x, lam) if len(popular) else np.zeros((0, 0), np.float32)
         self.n_catalogue = len(ids)
         log.info("EASE source: %d customers x %d items in %.1f s", len(users), len(popular), time.perf_counter() - t0)
+
+    @staticmethod
+    def key(ids: Sequence[str], baskets: Baskets, lam: float = DEFAULT_LAMBDA,
+            max_items: int = DEFAULT_MAX_ITEMS) -> str:
+        """A hash of everything the weights are fitted from: who bought what, the items, the settings."""
+        h = hashlib.sha256(f"ease v1 lambda={lam!r} max_items={max_items}\n".encode())
+        lines = baskets.lines[["customer_id", "product_id"]].astype(str)
+        h.update(pd.util.hash_pandas_object(lines, index=False).to_numpy().tobytes())
+        h.update("\n".join(ids).encode())
+        return h.hexdigest()[:16]
+
+    def save(self, f: BinaryIO) -> None:
+        np.savez(f, items=self.items, n_catalogue=np.asarray(self.n_catalogue), weights=self.weights)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> EaseModel:
+        model = cls.__new__(cls)  # the fitted weights as they were saved: no refit
+        with np.load(path, allow_pickle=False) as saved:
+            model.items, model.weights = saved["items"], saved["weights"]
+            model.n_catalogue = int(saved["n_catalogue"])
+        if model.weights.shape != (len(model.items),) * 2:
+            raise ValueError("the saved EASE weights do not match its items")
+        return model
 
     def scores(self, rows: Sequence[int]) -> np.ndarray:
         """Catalogue-aligned scores for a history given as catalogue rows (NaN: not scored)."""

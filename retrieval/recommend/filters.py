@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from ..money import Money
 from .types import Filters
 
-if TYPE_CHECKING:
-    from .retriever import Retriever
+
+class FilterableCatalogue(Protocol):
+    """The catalogue columns a mask is built from (the retriever holds them, row-aligned).
+
+    A protocol, not the retriever itself, so this module does not depend on the retriever
+    that depends on it.
+    """
+
+    ids: Sequence[str]
+    position: Mapping[str, int]
+    prices: np.ndarray  # float, NaN where unknown
+    categories: np.ndarray  # lower-case names, "" where unknown
 
 
-def allowed_mask(r: Retriever, f: Filters, owned: set[str]) -> np.ndarray:
+def allowed_mask(r: FilterableCatalogue, f: Filters, owned: set[str]) -> np.ndarray:
     mask = np.ones(len(r.ids), dtype=bool)
     prices = r.prices
     if f.min_price is not None:

@@ -1,4 +1,5 @@
-"""Open a ready `Retriever` from the data root: the cleaned data, the index and the rules."""
+"""Open a ready `Retriever` from the data root: the cleaned data, the index, the rules and the
+models saved beside them (through the one composition root, `assemble`)."""
 
 from __future__ import annotations
 
@@ -6,35 +7,24 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..config import data_root, dataset_dir
 from ..dataset import Dataset
 from ..errors import IndexNotFoundError
 from ..index.encoder import Encoder
 from ..index.product_index import open_index
-from ..rules.apply import apply_rules
 from ..rules.store import RuleStore, load_rules
+from .assemble import RetrieverParts, assemble_retriever
 from .copurchase import CopurchaseModel
+from .ease import EaseModel
 from .fusion import FusionWeights
 from .retriever import Retriever
-from .vectors import ExactVectors
+from .saved import saved_or_fitted
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "fusion_weights.json"
-
-
-def rules_apply_for(store: RuleStore):
-    """Adapt the rule store to the rules source: (items, k, exclude) -> [(id, score, [rule dicts])]."""
-
-    def apply(items: Sequence[str], k: int, exclude: set[str]):
-        # The rules source quotes one rule per candidate: the strongest.
-        found = apply_rules(store, items, k=k, exclude=exclude, max_evidence=1)
-        return [(c.product_id, c.score, [r.to_dict() for r in c.evidence],
-                 {"rules_fired": float(c.n_rules), "rule_lift": c.max_lift}) for c in found]
-
-    return apply
 
 
 def load_weights(
@@ -53,43 +43,79 @@ def load_weights(
     return {mode: FusionWeights(**w) for mode, w in data.get("weights", {}).items()}
 
 
-def open_retriever(
+@dataclass
+class Served:
+    """What serving opens: the retriever and the rule store it answers from (None: no rules),
+    read once for both the rules source and the assistant's `rules()`."""
+
+    retriever: Retriever
+    rules: RuleStore | None
+
+
+def open_served(
     root: str | os.PathLike[str] | None = None,
     *,
     dataset: Dataset | None = None,
     encoder: Encoder | None = None,
-) -> Retriever:
+) -> Served:
+    """The retriever over what `shopassist build` saved under the data root, and its rules."""
     dataset = dataset or Dataset.load(dataset_dir(root))
     index = open_index(root, encoder=encoder)
     from ..ranking.fitting import item_stats, personal_sources_for
     from ..ranking.serving import open_ranker, served_graph
     from ..rules import MiningParams
 
-    params = None
+    params = store = None
     try:
         store = load_rules(root)
-        rules_apply = rules_apply_for(store)
         params = MiningParams.from_dict(store.meta.params)
     except IndexNotFoundError as exc:
         log.warning("no association rules (%s); recommending without bought-together", exc)
-        rules_apply = None
     weights = load_weights(root, weights_fingerprint(dataset, params))
     stats = item_stats(dataset.baskets, dataset.catalogue)  # once, for the sources and the ranker
-    retriever = Retriever(
+    parts = RetrieverParts(
         dataset.catalogue,
-        ExactVectors(index.mirror.ids, index.mirror.vectors),
-        encode_query=lambda text: index.encoder.encode_query(text),
-        rules_apply=rules_apply,
-        copurchase=copurchase_for(dataset),
+        index.mirror,
         n_baskets=len(dataset.baskets),
+        rules=store,
+        copurchase=copurchase_for(dataset, root),
+        # The index loads its encoder on the first question, not at open.
+        encode_query=lambda text: index.encoder.encode_query(text),
         weights=weights.get("default"),
         discover_weights=weights.get("discover"),
         extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue, stats,
-                                           served_graph(dataset, params, root)),
+                                           served_graph(dataset, params, root),
+                                           ease=lambda: ease_for(dataset, root)),
         shop=dataset.shop,
     )
-    retriever.ranker = open_ranker(retriever, dataset, params, stats, root)
-    return retriever
+    retriever = assemble_retriever(
+        parts, ranker=lambda retriever: open_ranker(retriever, dataset, params, stats, root))
+    return Served(retriever, store)
+
+
+def open_retriever(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    dataset: Dataset | None = None,
+    encoder: Encoder | None = None,
+) -> Retriever:
+    """`open_served`'s retriever alone."""
+    return open_served(root, dataset=dataset, encoder=encoder).retriever
+
+
+def open_catalogue_retriever(root: str | os.PathLike[str] | None = None) -> Retriever:
+    """A retriever over the saved catalogue and the index alone, for `similar_items`.
+
+    `similar_items` reads only the neighbours and (as a faint fill) the catalogue's
+    popularity, so this answers it exactly as the served retriever does, without fitting
+    the sources that learn from baskets (seconds at every start).
+    """
+    from ..datasets import resolve_dataset
+
+    index = open_index(root)  # first: without an index there is nothing to say
+    dataset = resolve_dataset(root=root).dataset
+    return assemble_retriever(RetrieverParts(
+        dataset.catalogue, index.mirror, n_baskets=len(dataset.baskets), shop=dataset.shop))
 
 
 def weights_fingerprint(dataset: Dataset, params) -> str:
@@ -98,13 +124,25 @@ def weights_fingerprint(dataset: Dataset, params) -> str:
     return f"{dataset.fingerprint()}:{hashlib.sha256(rules.encode()).hexdigest()[:12]}"
 
 
-def copurchase_for(dataset: Dataset) -> CopurchaseModel | None:
-    """Customers-also-bought over the dataset's baskets (about a second), or None without
-    the `implicit` package: the tuned weights expect this source, so serve it when we can."""
+def copurchase_for(dataset: Dataset, root: str | os.PathLike[str] | None = None) -> CopurchaseModel | None:
+    """Customers-also-bought over the dataset's baskets, or None without the `implicit`
+    package: the tuned weights expect this source, so serve it when we can. Fitted once
+    (seconds) and saved under the data root; later starts load it."""
     if not len(dataset.baskets):
         return None
+    ids = dataset.catalogue.ids
     try:
-        return CopurchaseModel(dataset.catalogue.ids, dataset.baskets)
+        return saved_or_fitted(root, "copurchase", CopurchaseModel.key(ids, dataset.baskets),
+                               lambda: CopurchaseModel(ids, dataset.baskets),
+                               CopurchaseModel.save, CopurchaseModel.load)
     except ImportError as exc:
         log.warning("no co-purchase source (%s); pip install 'shopassist[eval]' adds it", exc)
         return None
+
+
+def ease_for(dataset: Dataset, root: str | os.PathLike[str] | None = None) -> EaseModel:
+    """The EASE source's weights over the dataset's baskets: fitted once (seconds, a dense
+    item x item inverse) and saved under the data root; later starts load them."""
+    ids = [str(i) for i in dataset.catalogue.frame.index]
+    return saved_or_fitted(root, "ease", EaseModel.key(ids, dataset.baskets),
+                           lambda: EaseModel(ids, dataset.baskets), EaseModel.save, EaseModel.load)

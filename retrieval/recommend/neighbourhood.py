@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..vectors import top_k
 from .graph import GraphModel
 from .sources import CandidateSource, Context, Scored
 from .tifu import TifuModel
 from .types import Evidence
-from .vectors import top_k
 
 
 class TifuSource(CandidateSource):

@@ -14,6 +14,7 @@ from ..baskets import Basket
 from ..errors import ConfigError, NotFoundError
 from ..products import Catalogue
 from ..shop import ShopProfile
+from ..vectors import ExactVectors
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
 from .fusion import Fused, FusionWeights, fuse
@@ -32,7 +33,6 @@ from .sources import (
     SemanticSource,
 )
 from .types import Candidate, Evidence, Filters, Recommendations
-from .vectors import ExactVectors
 
 if TYPE_CHECKING:
     from ..ranking.ranker import Ranked, Ranker
@@ -66,13 +66,10 @@ class Retriever:
         n_baskets: int = 1,
         weights: FusionWeights | None = None,
         discover_weights: FusionWeights | None = None,
-        blas_threads: int | None = 1,
         extra_sources: Sequence[CandidateSource] = (),
         ranker: Ranker | None = None,
         shop: ShopProfile | None = None,
     ) -> None:
-        if blas_threads is not None:
-            _limit_blas_threads(blas_threads)
         self.catalogue = catalogue
         # Whose shop this is: prices in questions are read, and told, in its currency.
         self.shop = shop or ShopProfile()
@@ -300,20 +297,3 @@ def _one_customer(baskets: Sequence[Basket]) -> str | None:
     """The customer whose own history this is, when every basket says the same one."""
     owners = {b.customer_id for b in baskets}
     return owners.pop() if len(owners) == 1 else None
-
-
-_BLAS_LIMIT = None
-
-
-def _limit_blas_threads(n: int) -> None:
-    """Keep numpy's BLAS to `n` threads for this process.
-
-    Measured on 2 cores: OpenBLAS threads that spin after each matrix-vector product fight
-    torch's threads, and a `recommend` (question encoding included) took 45 ms instead of
-    14 ms. One query's products gain nothing from more BLAS threads.
-    """
-    global _BLAS_LIMIT
-    if _BLAS_LIMIT is None:
-        from threadpoolctl import threadpool_limits
-
-        _BLAS_LIMIT = threadpool_limits(limits=n, user_api="blas")

@@ -14,10 +14,10 @@ from datetime import datetime
 
 import numpy as np
 
+from ..vectors import ExactVectors, top_k
 from .lexicon import LEXICAL_WEIGHT, Lexicon
 from .question import ParsedQuestion
 from .types import Evidence, Role
-from .vectors import ExactVectors, top_k
 
 
 @dataclass

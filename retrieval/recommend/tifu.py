@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -44,29 +45,30 @@ log = logging.getLogger(__name__)
 BasketSequence = Sequence[Sequence[str]]  # baskets oldest first, each a sequence of product ids
 
 
+@dataclass(frozen=True)
+class TifuParams:
+    """TIFU-KNN's settings; the defaults are the paper's (Hu et al., SIGIR 2020)."""
+
+    k_neighbours: int = 300
+    within_decay: float = 0.9  # r_b
+    group_decay: float = 0.7  # r_g
+    alpha: float = 0.7
+    groups: int = 7  # m
+
+    def __post_init__(self) -> None:
+        if self.k_neighbours < 1 or self.groups < 1:
+            raise ValueError("k_neighbours and groups must be at least 1")
+        if not (0 < self.within_decay <= 1 and 0 < self.group_decay <= 1 and 0 <= self.alpha <= 1):
+            raise ValueError("decays must lie in (0, 1] and alpha in [0, 1]")
+
+
 class TifuModel:
     """TIFU user vectors of every known customer, and scores for any basket history."""
 
-    def __init__(
-        self,
-        ids: Sequence[str],
-        k_neighbours: int = 300,
-        within_decay: float = 0.9,
-        group_decay: float = 0.7,
-        alpha: float = 0.7,
-        groups: int = 7,
-    ) -> None:
-        if k_neighbours < 1 or groups < 1:
-            raise ValueError("k_neighbours and groups must be at least 1")
-        if not (0 < within_decay <= 1 and 0 < group_decay <= 1 and 0 <= alpha <= 1):
-            raise ValueError("decays must lie in (0, 1] and alpha in [0, 1]")
+    def __init__(self, ids: Sequence[str], params: TifuParams = TifuParams()) -> None:  # noqa: B008 - frozen
         self.ids = tuple(ids)
         self.index = {pid: i for i, pid in enumerate(self.ids)}
-        self.k_neighbours = k_neighbours
-        self.within_decay = within_decay
-        self.group_decay = group_decay
-        self.alpha = alpha
-        self.groups = groups
+        self.params = params
         self.customers: tuple[str, ...] = ()
         self.customer_index: dict[str, int] = {}
         self.users = sparse.csr_matrix((0, len(self.ids)), dtype=np.float32)
@@ -126,14 +128,14 @@ class TifuModel:
         """Weight of the basket at 0-based `position` among its owner's `count` baskets."""
         p = np.asarray(position, dtype=np.int64)
         n = np.asarray(count, dtype=np.int64)
-        m = np.minimum(n, self.groups)  # groups actually formed
+        m = np.minimum(n, self.params.groups)  # groups actually formed
         base = n // m
         first = base + n - base * m  # the first group takes the left-over baskets
         group = np.where(p < first, 0, 1 + (p - first) // base)  # 0-based
         length = np.where(group == 0, first, base)
         start = np.where(group == 0, 0, first + (group - 1) * base)
-        within = np.power(self.within_decay, length - 1 - (p - start)) / length
-        between = np.power(self.group_decay, m - 1 - group) / m
+        within = np.power(self.params.within_decay, length - 1 - (p - start)) / length
+        between = np.power(self.params.group_decay, m - 1 - group) / m
         return within * between
 
     # -- vectors and scores --------------------------------------------------------------
@@ -167,7 +169,7 @@ class TifuModel:
 
     def own_scores(self, baskets: BasketSequence) -> np.ndarray:
         """alpha * the history's own vector: the repeat-purchase part of the score."""
-        return self.alpha * self.user_vector(baskets)
+        return self.params.alpha * self.user_vector(baskets)
 
     def neighbour_scores(
         self, baskets: BasketSequence, exclude_customer: str | None = None
@@ -193,12 +195,12 @@ class TifuModel:
         if customer_ids is not None and len(customer_ids) != len(histories):
             raise ValueError(f"{len(histories)} histories but {len(customer_ids)} customer ids")
         q = self.vectors(histories)
-        own = self.alpha * q.toarray()
-        if self.alpha == 1.0 or not self.customers:
+        own = self.params.alpha * q.toarray()
+        if self.params.alpha == 1.0 or not self.customers:
             return own, np.zeros_like(own)
         ids = customer_ids if customer_ids is not None else [None] * len(histories)
         weights = self.neighbour_weights(q, ids)
-        neighbours = (1.0 - self.alpha) * (weights @ self.users).toarray()
+        neighbours = (1.0 - self.params.alpha) * (weights @ self.users).toarray()
         return own, neighbours
 
     def neighbour_weights(
@@ -214,7 +216,7 @@ class TifuModel:
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         data: list[np.ndarray] = []
-        k = self.k_neighbours
+        k = self.params.k_neighbours
         for r, (s, customer) in enumerate(zip(sims, customer_ids, strict=True)):
             me = self.customer_index.get(customer) if customer is not None else None
             if me is not None:

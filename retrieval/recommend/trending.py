@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..vectors import top_k
 from .sources import CandidateSource, Context, Scored
 from .types import Evidence
-from .vectors import top_k
 
 
 class TrendingSource(CandidateSource):

@@ -22,8 +22,8 @@ def hostile_url(bundled_dataset, bundled_vectors, bundled_encoder, ui_rule_store
     from retrieval.dataset import Dataset
     from retrieval.products import Catalogue
     from retrieval.recommend import Retriever
+    from retrieval.recommend.assemble import rules_apply_for
     from retrieval.recommend.copurchase import CopurchaseModel
-    from retrieval.recommend.loader import rules_apply_for
     from ui import build_server
 
     frame = bundled_dataset.catalogue.frame.copy()

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from ...baskets import Baskets
 from ...products import Catalogue
-from ..recommender import Recommender, _check_lengths
+from ..recommender import BatchRecommender, Excludes, exclusions
 from ..split import History
 from .matrix import BATCH, ItemSpace, ScoringRecommender
 
@@ -56,7 +56,7 @@ def _fit(make_model: Callable[[], object], train: Baskets):
     return space, {c: i for i, c in enumerate(customers)}, model
 
 
-class BM25ItemKNN(Recommender):
+class BM25ItemKNN(BatchRecommender):
     """`implicit.nearest_neighbours.BM25Recommender`: item-item kNN on BM25-weighted counts.
 
     K1 and B are implicit's defaults; 100 neighbours instead of its 20 were chosen on the
@@ -83,21 +83,11 @@ class BM25ItemKNN(Recommender):
         self.space, _, self.model = _fit(make, train)
         return self
 
-    def recommend(
-        self, history: History, k: int, exclude: Collection[str] = frozenset()
-    ) -> list[str]:
-        return self.recommend_batch([history], k, [exclude])[0]
-
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
         if self.model is None or self.space is None:
             raise RuntimeError("fit the recommender before asking it to recommend")
-        excludes = excludes if excludes is not None else [frozenset()] * len(histories)
-        _check_lengths(histories, excludes)
+        excludes = exclusions(histories, excludes)
         out: list[list[str]] = []
         for start in range(0, len(histories), BATCH):
             hs = histories[start : start + BATCH]

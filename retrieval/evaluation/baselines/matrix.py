@@ -15,7 +15,8 @@ from scipy import sparse
 from tqdm.auto import tqdm
 
 from ...baskets import Baskets
-from ..recommender import Recommender, _check_lengths
+from ...vectors import top_k as exact_top_k
+from ..recommender import BatchRecommender, Excludes, exclusions
 from ..split import History
 
 BATCH = 256  # users scored at once: bounds the dense (users x items) score block
@@ -85,22 +86,16 @@ def popularity(train: Baskets) -> pd.Series:
 
 
 def top_k(scores: np.ndarray, k: int, exclude: Collection[int], positive_only: bool) -> list[int]:
-    """Columns of the `k` best scores, ties to the lower column; `exclude` never returned."""
-    s = np.asarray(scores, dtype=np.float64).copy()
+    """Columns of the `k` best scores, ties to the lower column (the project's one rule,
+    `retrieval.vectors.top_k`); `exclude` never returned, nor scores <= 0 when `positive_only`."""
+    s = np.asarray(scores, dtype=np.float64)
+    keep = s > 0 if positive_only else np.ones(len(s), dtype=bool)
     if exclude:
-        s[list(exclude)] = -np.inf
-    keep = s > 0 if positive_only else np.isfinite(s)
-    candidates = np.flatnonzero(keep)
-    if len(candidates) > k:
-        # Partition on a slightly wider cut, then sort exactly so ties resolve by column.
-        part = np.argpartition(-s[candidates], k - 1)[:k]
-        threshold = s[candidates[part]].min()
-        candidates = candidates[s[candidates] >= threshold]
-    order = np.lexsort((candidates, -s[candidates]))
-    return candidates[order][:k].tolist()
+        keep[list(exclude)] = False
+    return exact_top_k(s, k, keep)[0].tolist()
 
 
-class ScoringRecommender(Recommender):
+class ScoringRecommender(BatchRecommender):
     """A recommender that gives every train item a score per history (higher is better).
 
     Subclasses set `self.space` in `fit` and implement `score(histories)`. Items with no
@@ -114,19 +109,9 @@ class ScoringRecommender(Recommender):
     def score(self, histories: Sequence[History]) -> np.ndarray:
         raise NotImplementedError
 
-    def recommend(
-        self, history: History, k: int, exclude: Collection[str] = frozenset()
-    ) -> list[str]:
-        return self.recommend_batch([history], k, [exclude])[0]
-
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
-        excludes = excludes if excludes is not None else [frozenset()] * len(histories)
-        _check_lengths(histories, excludes)
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
+        excludes = exclusions(histories, excludes)
         out: list[list[str]] = []
         starts = range(0, len(histories), BATCH)
         for start in tqdm(

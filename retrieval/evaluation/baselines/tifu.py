@@ -17,7 +17,8 @@ import numpy as np
 
 from ...baskets import Baskets
 from ...products import Catalogue
-from ...recommend.tifu import TifuModel
+from ...recommend.tifu import TifuModel, TifuParams
+from ..recommender import Excludes, exclusions
 from ..split import History
 from .matrix import ItemSpace, ScoringRecommender
 
@@ -25,13 +26,9 @@ from .matrix import ItemSpace, ScoringRecommender
 class PaddedScoringRecommender(ScoringRecommender):
     """A `ScoringRecommender` whose short lists are topped up with popular items."""
 
-    def recommend_batch(
-        self,
-        histories: Sequence[History],
-        k: int,
-        excludes: Sequence[Collection[str]] | None = None,
-    ) -> list[list[str]]:
-        excludes = excludes if excludes is not None else [frozenset()] * len(histories)
+    def recommend_batch(self, histories: Sequence[History], k: int,
+                        excludes: Excludes = None) -> list[list[str]]:
+        excludes = exclusions(histories, excludes)
         lists = super().recommend_batch(histories, k, excludes)
         return [
             pad_with_popular(got, k, ex, self.space)
@@ -60,26 +57,13 @@ class TifuKNN(PaddedScoringRecommender):
 
     name = "tifu-knn"
 
-    def __init__(
-        self,
-        k_neighbours: int = 300,
-        within_decay: float = 0.9,
-        group_decay: float = 0.7,
-        alpha: float = 0.7,
-        groups: int = 7,
-    ) -> None:
-        self.params = {
-            "k_neighbours": k_neighbours,
-            "within_decay": within_decay,
-            "group_decay": group_decay,
-            "alpha": alpha,
-            "groups": groups,
-        }
+    def __init__(self, params: TifuParams = TifuParams()) -> None:  # noqa: B008 - frozen
+        self.params = params
         self.model: TifuModel | None = None
 
     def fit(self, train: Baskets, catalogue: Catalogue) -> TifuKNN:
         self.space = ItemSpace.from_baskets(train)
-        self.model = TifuModel(self.space.ids, **self.params).fit(train)
+        self.model = TifuModel(self.space.ids, self.params).fit(train)
         return self
 
     def score(self, histories: Sequence[History]) -> np.ndarray:

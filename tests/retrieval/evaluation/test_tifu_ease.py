@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.evaluation import create
 from retrieval.evaluation.baselines import EASE, TifuKNN
-from retrieval.recommend.tifu import TifuModel
+from retrieval.recommend.tifu import TifuModel, TifuParams
 
 from .conftest import make_baskets, make_catalogue, make_history
 
@@ -22,7 +22,7 @@ def vec(model: TifuModel, weights: dict[str, float]) -> np.ndarray:
 
 
 def test_fewer_baskets_than_groups_gives_one_group_per_basket():
-    model = TifuModel(IDS, group_decay=0.7, groups=7)
+    model = TifuModel(IDS, TifuParams(group_decay=0.7, groups=7))
     # 3 groups of one basket: u = (0.7^2 b1 + 0.7 b2 + b3) / 3, an item once per basket.
     got = model.user_vector([["a", "b", "a"], ["a"], ["c", "unknown"]])
     want = vec(model, {"a": (0.49 + 0.7) / 3, "b": 0.49 / 3, "c": 1 / 3})
@@ -30,7 +30,7 @@ def test_fewer_baskets_than_groups_gives_one_group_per_basket():
 
 
 def test_groups_take_the_remainder_first_and_decay_within_each_group():
-    model = TifuModel(IDS, within_decay=0.5, group_decay=0.5, groups=2)
+    model = TifuModel(IDS, TifuParams(within_decay=0.5, group_decay=0.5, groups=2))
     # 5 baskets, 2 groups: the oldest group holds 2 + 1 left over = 3, the newest 2.
     # Old group: 0.5^(2, 1, 0) / 3, times 0.5^1 / 2; new group: 0.5^(1, 0) / 2, times 1 / 2.
     got = model.user_vector([["a"], ["b"], ["c"], ["x"], ["y"]])
@@ -70,7 +70,7 @@ NEIGHBOURS = make_baskets(
 
 
 def test_the_neighbour_part_brings_in_what_a_similar_customer_bought():
-    model = TifuModel(IDS, k_neighbours=1, alpha=0.5).fit(NEIGHBOURS)
+    model = TifuModel(IDS, TifuParams(k_neighbours=1, alpha=0.5)).fit(NEIGHBOURS)
     history = [["a", "b"]]
     neighbour = model.neighbour_scores(history, exclude_customer="u1")
     # The one nearest other customer is u2: half of u2's vector.
@@ -83,7 +83,7 @@ def test_the_neighbour_part_brings_in_what_a_similar_customer_bought():
 
 
 def test_customers_with_no_similarity_are_never_neighbours():
-    model = TifuModel(IDS, k_neighbours=300, alpha=0.5).fit(NEIGHBOURS)
+    model = TifuModel(IDS, TifuParams(k_neighbours=300, alpha=0.5)).fit(NEIGHBOURS)
     scores = model.scores([["a"]], exclude_customer="u1")
     # Only u2 is similar: the mean is over it alone, and u3's items stay at zero.
     assert scores[model.index["x"]] == pytest.approx(0.5)
@@ -91,14 +91,14 @@ def test_customers_with_no_similarity_are_never_neighbours():
 
 
 def test_alpha_one_is_the_own_vector_only():
-    model = TifuModel(IDS, alpha=1.0).fit(NEIGHBOURS)
+    model = TifuModel(IDS, TifuParams(alpha=1.0)).fit(NEIGHBOURS)
     history = [["a"], ["b"]]
     np.testing.assert_allclose(model.scores(history), model.user_vector(history))
     assert not model.neighbour_scores(history).any()
 
 
 def test_batch_scores_equal_one_at_a_time():
-    model = TifuModel(IDS, k_neighbours=2).fit(NEIGHBOURS)
+    model = TifuModel(IDS, TifuParams(k_neighbours=2)).fit(NEIGHBOURS)
     histories = [[["a", "b"]], [["y"], ["x"]], [["unknown"]]]
     customers = ["u1", None, "u3"]
     batch = model.scores_batch(histories, customers)
@@ -128,13 +128,9 @@ def test_tifu_knn_ranks_scored_items_then_pads_with_popular_ones():
 def test_registry_builds_both_with_the_documented_defaults():
     recs = create(["tifu-knn", "ease"])
     assert isinstance(recs["tifu-knn"], TifuKNN) and isinstance(recs["ease"], EASE)
-    assert recs["tifu-knn"].params == {
-        "k_neighbours": 300,
-        "within_decay": 0.9,
-        "group_decay": 0.7,
-        "alpha": 0.7,
-        "groups": 7,
-    }
+    assert recs["tifu-knn"].params == TifuParams(
+        k_neighbours=300, within_decay=0.9, group_decay=0.7, alpha=0.7, groups=7
+    )
     assert recs["ease"].lam == 250 and recs["ease"].max_items == 10_000
 
 

@@ -134,7 +134,7 @@ def test_small_write_batches_and_upserted_ids(plumbing_catalogue, encoder):
     got = index.collection.get(include=["embeddings"])
     assert sorted(got["ids"]) == sorted(plumbing_catalogue.ids)  # upserts, no duplicates
     order = [index.mirror.position(pid) for pid in got["ids"]]
-    np.testing.assert_allclose(np.asarray(got["embeddings"]), index.mirror.vectors[order], atol=1e-6)
+    np.testing.assert_allclose(np.asarray(got["embeddings"]), index.mirror.matrix[order], atol=1e-6)
 
 
 def test_writes_are_split_under_chromas_batch_limit(tmp_path):

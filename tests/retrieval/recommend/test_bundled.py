@@ -53,3 +53,17 @@ def test_discover_excludes_owned(bundled_retriever):
 def test_unknown_anchor_is_a_clear_error(bundled_retriever):
     with pytest.raises(NotFoundError, match="unknown product id"):
         bundled_retriever.similar_items("NOPE")
+
+
+def test_similar_needs_only_the_catalogue_and_the_vectors(bundled_retriever, bundled_dataset, bundled_vectors):
+    """`shopassist similar` assembles a retriever of the catalogue and vectors alone: its
+    answer must be the full retriever's (what chat and HTTP say), evidence and order."""
+    from retrieval.recommend.assemble import RetrieverParts, assemble_retriever
+
+    light = assemble_retriever(RetrieverParts(
+        bundled_dataset.catalogue, bundled_vectors, n_baskets=len(bundled_dataset.baskets)))
+    for pid in ("85123A", "22386", "23206"):
+        full, alone = bundled_retriever.similar_items(pid, k=10), light.similar_items(pid, k=10)
+        assert len(full) == 10 and pid not in full.ids
+        assert alone.ids == full.ids
+        assert [c.evidence for c in alone] == [c.evidence for c in full]
