@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from retrieval.storage import write_text_atomic
+
 from .views import Listed
 
 MAX_TURNS = 20
@@ -91,12 +93,8 @@ class Session:
         return cls(**data)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False))
-        tmp.replace(path)  # a crash mid-write never leaves half a session behind
-        return path
+        # Atomic: a crash mid-write never leaves half a session behind.
+        return write_text_atomic(path, json.dumps(self.to_dict(), indent=1, ensure_ascii=False))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Session:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import NotFoundError
+from .storage import write_atomic, write_bytes_atomic
 
 VECTORS_FILE = "vectors.npy"
 IDS_FILE = "ids.json"
@@ -100,8 +101,9 @@ class ExactVectors:
 
     def save(self, folder: str | os.PathLike[str]) -> None:
         folder = Path(folder)
-        _replace(folder / VECTORS_FILE, lambda f: np.save(f, self.matrix))
-        _replace(folder / IDS_FILE, lambda f: f.write(json.dumps(self.ids).encode()))
+        # np.save to an open file: given a path without ".npy" it would append one.
+        write_atomic(folder / VECTORS_FILE, lambda tmp: _save_matrix(tmp, self.matrix))
+        write_bytes_atomic(folder / IDS_FILE, json.dumps(self.ids).encode())
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> ExactVectors:
@@ -134,11 +136,6 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[n
     return rows, scores[rows]
 
 
-def _replace(path: Path, write) -> None:
-    """Write to a temporary name, flush to disk, then rename over the target."""
-    tmp = path.with_name(path.name + ".tmp")
+def _save_matrix(tmp: Path, matrix: np.ndarray) -> None:
     with tmp.open("wb") as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+        np.save(f, matrix)

@@ -25,6 +25,7 @@ from ..recommend import Filters, FusionWeights, Retriever
 from ..recommend.retriever import Request
 from ..recommend.threads import blas_threads
 from ..rules import MiningParams
+from ..storage import write_atomic
 from ..vectors import ExactVectors
 from .recommender import Recommender
 from .split import History
@@ -127,6 +128,5 @@ def catalogue_vectors(catalogue: Catalogue, root=None) -> ExactVectors:
     # products); each distinct text is encoded once.
     texts, inverse = np.unique(np.asarray(records.texts, dtype=object), return_inverse=True)
     matrix = np.asarray(encoder.encode_documents(list(texts)), dtype=np.float32)[inverse]
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, ids=np.asarray(records.ids, dtype=str), matrix=matrix)
+    write_atomic(cache, lambda tmp: np.savez(tmp, ids=np.asarray(records.ids, dtype=str), matrix=matrix))
     return ExactVectors(records.ids, matrix)

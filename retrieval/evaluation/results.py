@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..storage import write_json_atomic
 from .metrics import METRICS, metric_key
 
 # The two ways every figure is reported (see runner.py for the exact definitions).
@@ -92,10 +92,7 @@ class EvalResults:
         )
 
     def save_json(self, path: str | os.PathLike[str]) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2))
-        return path
+        return write_json_atomic(path, self.to_dict())
 
     def table(self) -> str:
         """Plain-text tables: one block per mode and k, rows = recommenders."""

@@ -8,7 +8,6 @@ thousand customers instead of a full recommendation pass. Two mixes are tuned: "
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -21,8 +20,8 @@ from ..config import data_root
 from ..dataset import Dataset
 from ..recommend.fusion import FusionWeights, fuse
 from ..recommend.loader import WEIGHTS_FILE, load_weights, weights_fingerprint
-from ..recommend.saved import write_atomic
 from ..recommend.vectors import ExactVectors
+from ..storage import write_json_atomic
 from .cases import make_split, mode_cases
 from .hybrid import EVAL_RULE_PARAMS, HybridRecommender
 from .metrics import ndcg_at_k, recall_at_k
@@ -53,7 +52,7 @@ class TuningResult:
             "note": "tuned on the validation split (test period removed); objective ndcg@10 + recall@10",
         }
         # Serving reads this file at every start: never half of it.
-        write_atomic(path, lambda f: f.write(json.dumps(data, indent=2).encode()))
+        write_json_atomic(path, data)
         return path
 
 

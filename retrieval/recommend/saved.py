@@ -2,41 +2,25 @@
 
 A saved model is named by a key of everything it was fitted from (the caller's hash of the
 baskets and settings), so a changed dataset or setting simply misses and refits; a damaged
-file is refitted too. `write_atomic` is the one place these files are written.
+file is refitted too. They are written with the shared atomic write (`retrieval.storage`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from ..config import data_root
+from ..storage import write_atomic
 
 log = logging.getLogger(__name__)
 
 MODELS_DIR = "models"
 
 T = TypeVar("T")
-
-
-def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write through a temporary file in the same folder, fsync it, then rename it over `path`:
-    a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def saved_or_fitted(
@@ -60,7 +44,7 @@ def saved_or_fitted(
             log.warning("the saved %s in %s is unreadable (%s); fitting it again", name, path, exc)
     model = fit()
     try:
-        write_atomic(path, lambda f: save(model, f))
+        write_atomic(path, lambda tmp: _save_to(tmp, model, save))
     except OSError as exc:  # a read-only data root still serves, it just refits next time
         log.warning("could not save the %s to %s (%s)", name, path, exc)
         return model
@@ -68,3 +52,8 @@ def saved_or_fitted(
         if other != path:
             other.unlink(missing_ok=True)
     return model
+
+
+def _save_to(tmp: Path, model: T, save: Callable[[T, BinaryIO], None]) -> None:
+    with tmp.open("wb") as f:
+        save(model, f)

@@ -7,22 +7,8 @@ import pytest
 
 from retrieval.recommend.copurchase import CopurchaseModel, CopurchaseSource
 from retrieval.recommend.loader import copurchase_for
-from retrieval.recommend.saved import MODELS_DIR, saved_or_fitted, write_atomic
+from retrieval.recommend.saved import MODELS_DIR, saved_or_fitted
 from retrieval.recommend.sources import Context
-
-
-def test_write_atomic_leaves_the_old_file_when_the_write_fails(tmp_path):
-    path = tmp_path / "m.npz"
-    write_atomic(path, lambda f: f.write(b"old"))
-
-    def broken(f):
-        f.write(b"half")
-        raise RuntimeError("disk gone")
-
-    with pytest.raises(RuntimeError):
-        write_atomic(path, broken)
-    assert path.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left behind
 
 
 def test_copurchase_is_fitted_once_then_loaded_with_the_same_answers(bundled_dataset, tmp_path, monkeypatch):
