@@ -137,9 +137,6 @@ class ColumnMap:
         """Columns that always come from the lines file."""
         return list(dict.fromkeys(getattr(self, r) for r in _LINE_ROLES if getattr(self, r)))
 
-    def source_columns(self) -> list[str]:
-        return list(dict.fromkeys([*self.line_columns(), *self.product_columns()]))
-
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ColumnMap:
         path = Path(path)
