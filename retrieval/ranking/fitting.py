@@ -11,6 +11,7 @@ import logging
 from dataclasses import replace
 
 from ..baskets import Baskets
+from ..errors import DataError
 from ..products import Catalogue
 from ..recommend.copurchase import CopurchaseModel
 from ..recommend.ease import EaseModel, EaseSource
@@ -97,6 +98,8 @@ def fit_retriever(
     frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
     ids = [str(i) for i in frame.index]
     stats = stats if stats is not None else item_stats(train, catalogue)
+    if stats is None:  # TIFU-KNN, EASE and trending all read dated histories
+        raise DataError("the personal sources need dated baskets; these baskets have no dates")
     return Retriever(
         Catalogue(frame), vectors, rules_apply=rules_apply_for(store),
         copurchase=CopurchaseModel(ids, train), n_baskets=len(train), weights=weights,
