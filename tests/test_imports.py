@@ -147,6 +147,7 @@ def test_the_graph_reader_sees_every_kind_of_import():
     assert "assistant.prepare" in graph["assistant.commands.build"]  # relative, inside a function
     assert "retrieval.index.product_index" in graph["assistant.prepare"]  # inside a function
     assert "retrieval.recommend.types" in graph["retrieval.recommend.filters"]
+    assert "retrieval.money" in graph["ui.text"]  # only under `if TYPE_CHECKING:`
 
 
 def test_imports_flow_only_from_ui_to_assistant_to_retrieval():
