@@ -42,8 +42,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
 
+# mypy reads what to check from [tool.mypy] in pyproject.toml, so an editor or a bare `mypy`
+# checks the same packages with the same settings as `make lint`.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check assistant retrieval ui tests bench
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run_all

@@ -15,6 +15,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
+from typing import Any
 
 from retrieval.errors import ShopassistError
 
@@ -25,7 +26,7 @@ def _common(top_level: bool) -> argparse.ArgumentParser:
     # The options are accepted before and after the subcommand. On the subcommand they
     # default to SUPPRESS, so `shopassist --home X build` is not undone by build's default.
     common = argparse.ArgumentParser(add_help=False)
-    default = {} if top_level else {"default": argparse.SUPPRESS}
+    default: dict[str, Any] = {} if top_level else {"default": argparse.SUPPRESS}
     common.add_argument("-v", "--verbose", action="store_true", help="show debug logs", **default)
     common.add_argument(
         "--home",

@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         result = run_load(args.url, args.sessions, args.seconds)
     else:
-        from assistant.setup import prepare
+        from assistant.prepare import prepare
         from retrieval.config import data_root
 
         home = data_root(args.home)

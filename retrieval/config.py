@@ -63,10 +63,6 @@ def rules_dir(root: str | os.PathLike[str] | None = None) -> Path:
     return data_root(root) / "rules"
 
 
-def logs_dir(root: str | os.PathLike[str] | None = None) -> Path:
-    return data_root(root) / "logs"
-
-
 def positive_env(name: str, kind: type[int] | type[float] = float) -> int | float | None:
     """$name read as a number > 0 (`kind`), None when unset; anything else is a ConfigError naming it."""
     from .errors import ConfigError

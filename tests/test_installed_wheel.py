@@ -102,3 +102,10 @@ def test_the_installed_package_answers_from_its_bundled_data(installed, tmp_path
     assert any("LUNCH BAG" in t for t in titles), titles
     assert any(t in reply["text"] for t in titles), reply["text"]
     assert "dataset: saved dataset" in asked.stderr  # build saved the bundled data under the root
+
+
+def test_the_wheel_marks_every_package_typed(installed):
+    # PEP 561: without a py.typed marker, mypy ignores an installed package's annotations.
+    site = _venv_site_packages(installed)
+    missing = [p for p in ("retrieval", "assistant", "ui") if not (site / p / "py.typed").is_file()]
+    assert not missing, missing

@@ -9,7 +9,7 @@ import argparse
 
 from assistant.access import ensure_credentials
 from assistant.commands.ask import add_model_options, model_options
-from assistant.setup import prepare
+from assistant.prepare import prepare
 
 
 def register(sub, parents) -> None:

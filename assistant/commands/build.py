@@ -101,7 +101,7 @@ def describe(result: BuildResult, precision: str | None = None) -> str:
 def mine_rules_step(args: argparse.Namespace, dataset: Dataset) -> None:
     from retrieval.rules import MiningParams
 
-    from ..setup import ensure_rules
+    from ..prepare import ensure_rules
 
     if dataset.baskets.lines.empty:
         print("rules skipped: the dataset has no baskets")
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_rules:
         mine_rules_step(args, dataset)
     if not args.no_ranker:
-        from ..setup import ensure_ranker
+        from ..prepare import ensure_ranker
 
         print(ensure_ranker(dataset, args.home))
     return 0

@@ -74,7 +74,8 @@ def _parse(template: str) -> tuple[str, list[_Part]]:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ConfigError(f"bad text template {template!r}: {exc}") from None
-    head, parts, pending = "", [], ""
+    head, pending = "", ""
+    parts: list[_Part] = []
     for literal, field, spec, conversion in parsed:
         if field is None:  # trailing literal after the last field
             pending = literal

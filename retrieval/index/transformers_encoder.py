@@ -15,12 +15,16 @@ import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ConfigError
 from .device import candidate_precision, torch_dtype
 from .encoder import Encoder, ModelInfo
+
+if TYPE_CHECKING:  # transformers loads lazily, on first encode
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +109,10 @@ class TransformersEncoder(Encoder):
             document_prefix=document_prefix,
             progress=progress,
         )
-        default = default_model_path() if model_path is None else None
-        self.path = Path(model_path or default).expanduser().resolve()
+        default: Path | None = None
+        if model_path is None:
+            model_path = default = default_model_path()
+        self.path = Path(model_path).expanduser().resolve()
         config = _read_json(self.path / "config.json")
         if not config:
             raise ConfigError(
@@ -135,8 +141,8 @@ class TransformersEncoder(Encoder):
             raise ConfigError(f"unknown pooling {self.pooling!r} (use mean or cls)")
         self.precision: str | None = None  # decided at load
         self.agreement: float | None = None  # worst probe cosine vs fp32, when measured
-        self._model = None
-        self._tokenizer = None
+        self._model: PreTrainedModel | None = None
+        self._tokenizer: PreTrainedTokenizerBase | None = None
 
     @property
     def info(self) -> ModelInfo:
@@ -182,9 +188,17 @@ class TransformersEncoder(Encoder):
         )
         return self
 
+    def _loaded(self) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
+        """Tokenizer and weights, loaded on first use."""
+        if self._model is None or self._tokenizer is None:
+            self.load()
+        # load() sets both or raises; the check tells the type checker so.
+        assert self._model is not None and self._tokenizer is not None
+        return self._tokenizer, self._model
+
     def _reduce_precision(self, precision: str, *, check: bool) -> None:
         """Switch the weights to bf16/fp16; when chosen automatically, only if it agrees with fp32."""
-        reduced = copy.deepcopy(self._model).to(torch_dtype(precision))
+        reduced = copy.deepcopy(self._loaded()[1]).to(torch_dtype(precision))
         if check:
             reference = self._embed_batch(list(PROBES))
             fp32_model, self._model = self._model, reduced
@@ -202,21 +216,19 @@ class TransformersEncoder(Encoder):
     def _lengths(self, texts: Sequence[str]) -> Sequence[int]:
         # Token counts, not characters: on the bundled titles, sorting by characters left
         # 40.8k padded tokens for 28.4k real ones; sorting by tokens leaves 28.7k.
-        if self._tokenizer is None:
-            self.load()
-        ids = self._tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        tokenizer, _ = self._loaded()
+        ids = tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
         return [len(i) for i in ids]
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        if self._model is None:
-            self.load()
-        batch = self._tokenizer(
+        tokenizer, model = self._loaded()
+        batch = tokenizer(
             texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         ).to(self.device)
         with torch.inference_mode():
-            hidden = self._model(**batch).last_hidden_state.float()  # pool in fp32
+            hidden = model(**batch).last_hidden_state.float()  # pool in fp32
             if self.pooling == "cls":
                 pooled = hidden[:, 0]
             else:

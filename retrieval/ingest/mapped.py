@@ -137,9 +137,6 @@ class ColumnMap:
         """Columns that always come from the lines file."""
         return list(dict.fromkeys(getattr(self, r) for r in _LINE_ROLES if getattr(self, r)))
 
-    def source_columns(self) -> list[str]:
-        return list(dict.fromkeys([*self.line_columns(), *self.product_columns()]))
-
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ColumnMap:
         path = Path(path)
@@ -374,7 +371,7 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMap) -> pd.DataFram
         column = getattr(mapping, role)
         out[role] = parse_numbers(raw[column], column, path) if column else float("nan")
     if mapping.line_total:
-        out["price"] = _unit_price(raw, mapping, out["quantity"], path)
+        out["price"] = _unit_price(raw, mapping, mapping.line_total, out["quantity"], path)
     if mapping.timestamp:
         out["timestamp"] = parse_dates(raw[mapping.timestamp], mapping.timestamp, path, mapping.date_format)
     else:
@@ -386,10 +383,12 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMap) -> pd.DataFram
     return out
 
 
-def _unit_price(raw: pd.DataFrame, mapping: ColumnMap, quantity: pd.Series, path: Path) -> pd.Series:
+def _unit_price(raw: pd.DataFrame, mapping: ColumnMap, line_total: str, quantity: pd.Series,
+                path: Path) -> pd.Series:
     """line_total / quantity / (1 - discount), rounded to cents; NaN where it cannot be told
-    (no quantity, or a 100% discount), never a made-up number."""
-    total = parse_numbers(raw[mapping.line_total], mapping.line_total, path)
+    (no quantity, or a 100% discount), never a made-up number. `line_total` is the mapping's
+    column, passed in as the one the caller checked is set."""
+    total = parse_numbers(raw[line_total], line_total, path)
     # A blank discount is no discount.
     discount = (parse_numbers(raw[mapping.discount], mapping.discount, path).fillna(0.0) if mapping.discount
                 else pd.Series(0.0, index=raw.index))

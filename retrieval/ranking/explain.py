@@ -7,7 +7,7 @@ groups that pushed a product up most are told in words, each from the figures be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -104,7 +104,7 @@ def _evidence(group, pid, entries: dict[str, Scored], view, stats: ItemStats, ro
     return None
 
 
-def by_source(lists: dict[str, Sequence[Scored]]) -> dict[str, dict[str, Scored]]:
+def by_source(lists: Mapping[str, Sequence[Scored]]) -> dict[str, dict[str, Scored]]:
     """product id -> {source: its entry} (first entry per source)."""
     out: dict[str, dict[str, Scored]] = {}
     for source, scored in lists.items():

@@ -11,6 +11,7 @@ import logging
 from dataclasses import replace
 
 from ..baskets import Baskets
+from ..errors import DataError
 from ..products import Catalogue
 from ..recommend.assemble import RetrieverParts, assemble_retriever
 from ..recommend.copurchase import CopurchaseModel
@@ -101,6 +102,8 @@ def fit_retriever(
     frame["popularity"] = train.item_popularity().reindex(frame.index).fillna(0).astype("int64")
     ids = [str(i) for i in frame.index]
     stats = stats if stats is not None else item_stats(train, catalogue)
+    if stats is None:  # TIFU-KNN, EASE and trending all read dated histories
+        raise DataError("the personal sources need dated baskets; these baskets have no dates")
     return assemble_retriever(RetrieverParts(
         Catalogue(frame), vectors, n_baskets=len(train), rules=store,
         copurchase=CopurchaseModel(ids, train), weights=weights, discover_weights=discover_weights,

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,7 @@ class RankerSettings:
         SHOPASSIST_RANKER_SHOPPERS (training shoppers per mode) and
         SHOPASSIST_RANKER_GRAPH_SECONDS (the graph model's budget). They are part of the
         fingerprint, so a model trained with other values is refused, never mixed up."""
-        values = {}
+        values: dict[str, Any] = {}  # max_shoppers an int, graph_seconds a float
         for name, key, kind in (("SHOPASSIST_RANKER_SHOPPERS", "max_shoppers", int),
                                 ("SHOPASSIST_RANKER_GRAPH_SECONDS", "graph_seconds", float)):
             value = positive_env(name, kind)
@@ -94,10 +95,7 @@ class Ranker:
         self.model, self.space, self.stats, self.vectors, self.settings = model, space, stats, vectors, settings
 
     def features(self, ctx: Context, lists: dict[str, list[Scored]]) -> tuple[list[str], np.ndarray, ShopperView]:
-        view = ShopperView.of(ctx.baskets, ctx.now or self.stats.as_of)
-        candidates = candidate_union(lists, ctx.mask, ctx.position)
-        x = build_features(self.space, candidates, lists, view, self.stats, ctx.position, self.vectors)
-        return candidates, x, view
+        return candidate_features(self.space, self.stats, self.vectors, ctx, lists)
 
     def rank(self, ctx: Context, lists: dict[str, list[Scored]], mode: str, k: int) -> list[Ranked]:
         candidates, x, view = self.features(ctx, lists)
@@ -116,6 +114,17 @@ class Ranker:
         return out
 
 
+def candidate_features(
+    space: FeatureSpace, stats: ItemStats, vectors: np.ndarray | None, ctx: Context,
+    lists: dict[str, list[Scored]],
+) -> tuple[list[str], np.ndarray, ShopperView]:
+    """The candidates (every source's union) and their feature rows, for ranking or training."""
+    view = ShopperView.of(ctx.baskets, ctx.now or stats.as_of)
+    candidates = candidate_union(lists, ctx.mask, ctx.position)
+    x = build_features(space, candidates, lists, view, stats, ctx.position, vectors)
+    return candidates, x, view
+
+
 def training_rows(
     retriever, cases: Sequence[tuple], mode: str, space: FeatureSpace, stats: ItemStats,
     now: pd.Timestamp, depth: int, vectors: np.ndarray | None, desc: str = "ranker rows",
@@ -123,11 +132,10 @@ def training_rows(
     """Features and labels for (history, target) cases; shoppers with no positive are dropped."""
     xs, ys, groups = [], [], []
     found = total = 0
-    ranker = Ranker(None, space, stats, vectors, RankerSettings(depth=depth))  # features only
     for history, target in tqdm(cases, desc=f"{desc} ({mode})", leave=False, disable=None):
         request = request_context(retriever, history.baskets, now, mode, depth)
         lists = retriever.source_lists(request, depth)
-        candidates, x, _ = ranker.features(request.ctx, lists)
+        candidates, x, _ = candidate_features(space, stats, vectors, request.ctx, lists)
         wanted = set(target)
         y = np.array([c in wanted for c in candidates], dtype=np.float32)
         total += len(wanted)

@@ -41,16 +41,17 @@ class ShopperView:
 
     @classmethod
     def of(cls, baskets: Sequence[Basket], now: datetime | pd.Timestamp | None = None) -> ShopperView:
-        dated = [b for b in baskets if b.timestamp is not None]
+        # (timestamp, basket) pairs: the dated baskets, with their dates typed as present.
+        dated = [(b.timestamp, b) for b in baskets if b.timestamp is not None]
         stamp = pd.Timestamp(now) if now is not None else None
         if stamp is not None:
-            dated = [b for b in dated if pd.Timestamp(b.timestamp) < stamp]
-        dated.sort(key=lambda b: b.timestamp)
-        times = [pd.Timestamp(b.timestamp).timestamp() for b in dated]
+            dated = [(when, b) for when, b in dated if pd.Timestamp(when) < stamp]
+        dated.sort(key=lambda pair: pair[0])
+        times = [pd.Timestamp(when).timestamp() for when, _ in dated]
         end = stamp.timestamp() if stamp is not None else (times[-1] if times else 0.0)
         items: dict[str, ItemRhythm] = {}
         sizes = []
-        for i, (basket, t) in enumerate(zip(dated, times, strict=True)):
+        for i, ((_, basket), t) in enumerate(zip(dated, times, strict=True)):
             distinct = dict.fromkeys(basket.items)
             sizes.append(len(distinct))
             for pid in distinct:
@@ -62,7 +63,7 @@ class ShopperView:
                     r.last, r.last_time = i, t
         n = len(dated)
         interval = (times[-1] - times[0]) / DAY / (n - 1) if n > 1 else float("nan")
-        recent = list(dict.fromkeys(p for b in reversed(dated) for p in b.items))
+        recent = list(dict.fromkeys(p for _, b in reversed(dated) for p in b.items))
         repeats = sum(1 for r in items.values() if r.baskets > 1)
         return cls(
             now=end, baskets=n, basket_size=float(np.mean(sizes)) if sizes else 0.0,

@@ -60,12 +60,14 @@ class Rule:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], n_baskets: int) -> Rule:
+        # Any: the counts (int) and the measures (float) go in by their column names.
+        figures: dict[str, Any] = {c: int(row[c]) for c in COUNT_COLUMNS}
+        figures.update({m: float(row[m]) for m in MEASURE_COLUMNS})
         return cls(
             antecedent=tuple(row["antecedent"]),
             consequent=str(row["consequent"]),
             n_baskets=int(n_baskets),
-            **{c: int(row[c]) for c in COUNT_COLUMNS},
-            **{m: float(row[m]) for m in MEASURE_COLUMNS},
+            **figures,
         )
 
     def to_dict(self) -> dict[str, Any]:

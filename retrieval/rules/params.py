@@ -161,21 +161,22 @@ def support_fraction_for(min_count: int, n_baskets: int) -> float:
 def _check_support(value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ConfigError(f"min_support must be a number, got {value!r}")
+    # Compared as int / float: `numbers.Real` itself declares no ordering to check against.
     if isinstance(value, numbers.Integral):
-        if value < 1:
+        if int(value) < 1:
             raise ConfigError(
                 f"min_support as a basket count must be >= 1, got {value}"
                 " (use a float such as 0.01 for a fraction of the baskets)"
             )
         return
-    if not math.isfinite(value) or not 0.0 < value <= 1.0:
+    if not math.isfinite(value) or not 0.0 < float(value) <= 1.0:
         raise ConfigError(f"min_support as a fraction must lie in (0, 1], got {value}")
 
 
 def _check_number(value: object, name: str, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
         raise ConfigError(f"{name} must be a number, got {value!r}")
-    if not low <= value <= high:
+    if not low <= float(value) <= high:
         raise ConfigError(f"{name} must lie in [{low:g}, {high:g}], got {value}")
 
 

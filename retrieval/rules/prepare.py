@@ -8,7 +8,7 @@ data. Item filters (include/exclude) take the slow path and copy.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,20 +20,21 @@ from .params import MiningParams
 
 log = logging.getLogger(__name__)
 
-BasketsLike = Baskets | Iterable[Iterable[str]]
+# Each basket a sized collection (list, tuple, set): empty baskets are told apart by len().
+BasketsLike = Baskets | Iterable[Collection[str]]
 
 
 @dataclass(frozen=True)
 class Transactions:
     """Baskets as item lists. Items may repeat within a list (engines must tolerate it)."""
 
-    baskets: Sequence[Sequence[str]]
+    baskets: Sequence[Collection[str]]
     n_baskets: int  # every basket counts, also ones a filter emptied: supports stay comparable
 
 
 def prepare(baskets: BasketsLike, params: MiningParams) -> Transactions:
     if isinstance(baskets, Baskets):
-        lists: Sequence[Sequence[str]] = baskets_to_lists(baskets)
+        lists: Sequence[Collection[str]] = baskets_to_lists(baskets)
     elif isinstance(baskets, str | bytes):
         raise DataError("baskets must be a list of item lists, not a string")
     else:

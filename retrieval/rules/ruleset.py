@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from .measures import rule_measures
-from .model import ITEMSET_COLUMNS, MEASURE_COLUMNS, RULE_COLUMNS, Itemset, Rule
+from .model import MEASURE_COLUMNS, RULE_COLUMNS, Rule
 from .params import MiningParams
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,6 @@ class RuleSet:
         )
         return RuleSet(self.rules[mask].reset_index(drop=True), self.itemsets,
                        self.n_baskets, self.min_count, self.params, self.engine)
-
-    def itemset_list(self) -> list[Itemset]:
-        return [Itemset(tuple(i), int(c), float(s)) for i, c, s in
-                self.itemsets[list(ITEMSET_COLUMNS)].itertuples(index=False)]
 
 
 def sort_rules(rules: pd.DataFrame, by: str = "confidence") -> pd.DataFrame:

@@ -113,7 +113,8 @@ def mine_spark(
             minSupport=support_fraction_for(min_count, tx.n_baskets),
             minConfidence=params.min_confidence,
         ).fit(frame)
-        found = model.freqItemsets.toPandas()
+        # pyspark types toPandas() as a protocol (pandas is optional to it); it is a DataFrame.
+        found: pd.DataFrame = model.freqItemsets.toPandas()
     sets = [tuple(sorted(i)) for i in found["items"]]
     counts = found["freq"].astype("int64").tolist()
     if params.max_len is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,12 +71,14 @@ class RuleStore:
     def rule(self, row: int) -> Rule:
         lo, hi = self._ant_offsets[row], self._ant_offsets[row + 1]
         values = {c: v[row] for c, v in self.columns.items()}
+        # Any: the counts (int) and the measures (float) go in by their column names.
+        figures: dict[str, Any] = {c: int(values[c]) for c in COUNT_COLUMNS}
+        figures.update({m: float(values[m]) for m in MEASURE_COLUMNS})
         return Rule(
             antecedent=tuple(self.items[self._ant_codes[lo:hi]].tolist()),
             consequent=self.items[self._cons_codes[row]],
             n_baskets=self.meta.n_baskets,
-            **{c: int(values[c]) for c in COUNT_COLUMNS},
-            **{m: float(values[m]) for m in MEASURE_COLUMNS},
+            **figures,
         )
 
     def rules(self, rows: Iterable[int]) -> list[Rule]:
@@ -87,7 +90,7 @@ class RuleStore:
     def antecedent_lengths(self, rows: np.ndarray) -> np.ndarray:
         return self._ant_len[rows]
 
-    def antecedent_codes(self, row: int) -> np.ndarray:
+    def antecedent_codes(self, row: int | np.integer) -> np.ndarray:
         return self._ant_codes[self._ant_offsets[row]:self._ant_offsets[row + 1]]
 
     def antecedent_matrix(self, rows: np.ndarray, width: int) -> np.ndarray:

@@ -21,17 +21,21 @@ def bundled_split(bundled_dataset):
 
 def test_protocol_counts_on_the_bundled_data(bundled_split, bundled_dataset):
     assert bundled_split.cut == pd.Timestamp("2011-09-09")
-    assert 1800 <= len(bundled_split.cases) <= 2050
+    assert len(bundled_split.cases) == 1919
     val = make_split(bundled_dataset, "validation")
     assert val.cut == pd.Timestamp("2011-06-08")  # last train day 2011-09-08 minus 3 months
 
 
-def test_strong_simple_peers_land_near_the_reference_figures(bundled_split, bundled_dataset):
+def test_strong_simple_peers_give_the_reference_figures(bundled_split, bundled_dataset):
+    # Both peers are deterministic on a fixed split: repeat ranks by counts with popularity
+    # and then the id breaking ties, and implicit's BM25 kNN runs single-threaded with no
+    # randomness. Three fresh processes (and two threads for the kNN) gave these figures to
+    # the last bit, so the tolerance only absorbs float noise of another BLAS or platform.
     results = evaluate(
         {"repeat": RepeatPurchases(), "bm25-knn": BM25ItemKNN()},
         bundled_split,
         bundled_dataset.catalogue,
         ks=[10],
     )
-    assert results.get("repeat", "all", "ndcg@10") == pytest.approx(0.28, abs=0.015)
-    assert results.get("bm25-knn", "new", "ndcg@10") == pytest.approx(0.08, abs=0.015)
+    assert results.get("repeat", "all", "ndcg@10") == pytest.approx(0.27813016465153306, rel=1e-9)
+    assert results.get("bm25-knn", "new", "ndcg@10") == pytest.approx(0.08264813417678575, rel=1e-9)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.cli import main
-from assistant.setup import prepare
+from assistant.prepare import prepare
 from retrieval.config import dataset_dir
 from retrieval.rules import load_rules
 
@@ -31,7 +31,7 @@ def test_prepare_builds_everything_once_then_reuses_it(_isolated_home, capsys, m
     assert "learned ranker up to date (same baskets, same rule settings)" in again.steps
     # Other ranker settings are another model: the saved one no longer counts as current.
     monkeypatch.setenv("SHOPASSIST_RANKER_SHOPPERS", "301")
-    from assistant.setup import ensure_ranker
+    from assistant.prepare import ensure_ranker
     from retrieval.ranking.serving import saved_is_current
     from retrieval.rules import MiningParams
 
