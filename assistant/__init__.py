@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Reply", "Session", "SessionStore", "ShoppingAssistant", "Turn", "open_sessions"]
 
 _WHERE = {"Reply": ".api", "ShoppingAssistant": ".api", "Session": ".session", "SessionStore": ".session_store",
-          "Turn": ".session", "open_sessions": ".session_store"}
+          "Turn": ".session", "open_sessions": ".session_setup"}
 
 if TYPE_CHECKING:
     from .api import Reply, ShoppingAssistant
     from .session import Session, Turn
-    from .session_store import SessionStore, open_sessions
+    from .session_setup import open_sessions
+    from .session_store import SessionStore
 
 
 def __getattr__(name: str) -> Any:

@@ -45,7 +45,8 @@ from .results import (
     products_of,
 )
 from .session import Session
-from .session_store import SessionStore, Status, open_sessions
+from .session_setup import open_sessions
+from .session_store import SessionStore, Status
 
 log = logging.getLogger(__name__)
 

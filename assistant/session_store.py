@@ -7,24 +7,20 @@ stored. Sessions expire by age (`SHOPASSIST_SESSION_TTL`, seconds), never by cou
 expired or unknown id opens a new, empty session and the `Opened.status` says so.
 
 Each role has its own scope: a shopper's session id can never open a service session.
-The implementation is `sql_sessions.SqlSessions` (SQLAlchemy 2): embedded SQLite under the
-data root by default, PostgreSQL given by `SHOPASSIST_SESSIONS_URL` for several processes.
+The implementation is `sql_sessions.SqlSessions` (SQLAlchemy 2); `session_setup.open_sessions`
+picks the database: embedded SQLite under the data root by default, PostgreSQL given by
+`SHOPASSIST_SESSIONS_URL` for several processes.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from retrieval.config import positive_env
-
 from .session import Session
 
-ENV_URL = "SHOPASSIST_SESSIONS_URL"
-ENV_TTL = "SHOPASSIST_SESSION_TTL"
 DEFAULT_TTL = 30 * 24 * 3600.0  # a month: long enough for a basket left overnight, or a week away
 
 Status = Literal["new", "resumed", "expired"]
@@ -60,21 +56,3 @@ class SessionStore(Protocol):
     def ids(self) -> Iterator[str]:
         """The ids of this scope's live sessions."""
         ...
-
-
-def ttl_from_env() -> float:
-    """$SHOPASSIST_SESSION_TTL (seconds), else DEFAULT_TTL."""
-    ttl = positive_env(ENV_TTL, float)
-    return DEFAULT_TTL if ttl is None else float(ttl)
-
-
-def open_sessions(home: str | os.PathLike[str] | None = None, scope: str = "shopper",
-                  url: str | None = None) -> SessionStore:
-    """The session store: `url` (or $SHOPASSIST_SESSIONS_URL, e.g. postgresql://...) if
-    given, else SQLite in the data root's sessions folder."""
-    from .sql_sessions import SqlSessions
-
-    url = url or os.environ.get(ENV_URL)
-    if url:
-        return SqlSessions(url, scope=scope, ttl=ttl_from_env())
-    return SqlSessions.sqlite_under(home, scope=scope, ttl=ttl_from_env())

@@ -25,7 +25,7 @@ from assistant import ShoppingAssistant
 from assistant.agent.middleware import strings
 from assistant.agent.planner import OfflinePlanner
 from assistant.agent.prompts import CONTEXT_CLOSE, SYSTEM_PROMPT, TOOL_CLOSE, unfence
-from assistant.session_store import open_sessions
+from assistant.session_setup import open_sessions
 from retrieval.products import Catalogue
 from retrieval.recommend import Retriever
 
