@@ -47,10 +47,12 @@ def _products_from_options(options: Namespace, values: dict) -> None:
     if not (file or key):
         return
     current = values.get("products")
-    if not file and current is None:
-        raise ConfigError("--products-key needs --products-file (or a [products] section in --mapping).")
+    if not file:
+        if current is None:
+            raise ConfigError("--products-key needs --products-file (or a [products] section in --mapping).")
+        file = current.file
     values["products"] = {
-        "file": file or current.file,
+        "file": file,
         "key": key or (current.key if current else None),
         "encoding": current.encoding if current else None,
         "sep": current.sep if current else None,

@@ -10,7 +10,7 @@ finds them with `products_of` instead of reading key names.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from retrieval.money import Money, money_for
 
@@ -324,8 +324,14 @@ class RulesView(ToolOutput):
                    pricing=pricing)
 
 
+class _Kind(Protocol):
+    """A kind of result as `ToolOutput.from_json` reads it: a class with a `read`."""
+
+    def read(self, data: dict[str, Any], pricing: Pricing | None) -> ToolOutput: ...
+
+
 # Which key tells a JSON form's kind, most telling first (a customer's profile has "lines").
-_KINDS: tuple[tuple[str, type], ...] = (
+_KINDS: tuple[tuple[str, _Kind], ...] = (
     ("error", ToolError), ("basket", BasketView), ("position", Explanation), ("last_order", CustomerHistory),
     ("lines", CustomerProfile), ("cheapest", Comparison), ("rules", RulesView), ("product", ProductDetails),
     ("filters", Listing), ("products", Comparison),
@@ -340,8 +346,9 @@ def json_keys(cls: type) -> set[str]:
     for f in fields(cls):
         if f.name == "pricing":
             continue
-        if f.name in getattr(cls, "FLATTENED", {}):
-            keys |= json_keys(cls.FLATTENED[f.name])
+        flattened: dict[str, type] = getattr(cls, "FLATTENED", {})
+        if f.name in flattened:
+            keys |= json_keys(flattened[f.name])
         else:
             keys.add(getattr(cls, "JSON_NAMES", {}).get(f.name, f.name))
     return keys

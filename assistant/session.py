@@ -62,12 +62,12 @@ class Session:
         # Short on purpose (a small model reads ~50 tokens/s): the evidence stays in the
         # session for `why_recommended`; the cheapest and dearest are named, since small
         # models pick the wrong one from a list of prices.
-        priced = [p for p in self.shown if p.price is not None]
+        priced = [(p.price, p) for p in self.shown if p.price is not None]
         return {
             "shown": [{"n": i + 1, "product_id": p.product_id, "title": p.title, "price": p.price}
                       for i, p in enumerate(self.shown)],
-            **({"cheapest_shown": min(priced, key=lambda p: p.price).product_id,
-                "dearest_shown": max(priced, key=lambda p: p.price).product_id} if priced else {}),
+            **({"cheapest_shown": min(priced, key=lambda t: t[0])[1].product_id,
+                "dearest_shown": max(priced, key=lambda t: t[0])[1].product_id} if priced else {}),
             "basket": [{"product_id": pid, "quantity": q} for pid, q in self.basket.items()],
             "last_search": self.last_search,
             "focus": self.focus,

@@ -8,9 +8,17 @@ something, in a fixed order; `assistant.results` puts them together into the too
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from retrieval.money import Money, money_for
+
+
+@overload
+def price(value: float) -> float: ...
+@overload
+def price(value: None) -> None: ...
+@overload
+def price(value: float | None) -> float | None: ...
 
 
 def price(value: float | None) -> float | None:
@@ -117,7 +125,7 @@ class Listed:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Listed:
-        return cls(str(data["product_id"]), data.get("title"), data.get("price"), data.get("category"),
+        return cls(str(data["product_id"]), data["title"], data.get("price"), data.get("category"),
                    data.get("role"), tuple(Evidence.from_json(e) for e in data.get("evidence") or ()))
 
 

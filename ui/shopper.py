@@ -8,7 +8,7 @@ session id (`ui.sessions`), so the basket the panel edits is the one the chat re
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import gradio as gr
@@ -191,7 +191,7 @@ def _basket_now(shopper: ShoppingAssistant, sid: str) -> tuple[dict[str, Any], l
         return EMPTY_BASKET, []
 
 
-def _with_descriptions(shopper: ShoppingAssistant, products: list[Mapping[str, Any]]
+def _with_descriptions(shopper: ShoppingAssistant, products: Sequence[Mapping[str, Any]]
                        ) -> list[dict[str, Any]]:
     """The reply's products plus their descriptions (the tools leave those out)."""
     out = []

@@ -47,8 +47,9 @@ class Ledger:
             self.products[str(p.product_id)] = str(p.title)
             if isinstance(p.price, int | float) and not isinstance(p.price, bool):
                 self.prices[str(p.product_id)] = float(p.price)
-            if isinstance(getattr(p, "description", None), str):
-                self.quotes.append(p.description)
+            description = getattr(p, "description", None)
+            if isinstance(description, str):
+                self.quotes.append(description)
         self._figures(result.to_json())
 
     def _figures(self, data: Any) -> None:

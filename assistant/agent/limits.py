@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from retrieval.errors import ConfigError
 
@@ -32,7 +33,7 @@ class TurnLimits:
         then explicit arguments (None means "not given")."""
         env = {"max_rounds": ("SHOPASSIST_MAX_ROUNDS", int), "turn_seconds": ("SHOPASSIST_TURN_SECONDS", float),
                "call_seconds": ("SHOPASSIST_MODEL_TIMEOUT", float), "max_tokens": ("SHOPASSIST_MAX_TOKENS", int)}
-        values: dict[str, float | int] = {}
+        values: dict[str, Any] = {}  # an int or a float by field, each checked by __post_init__
         for name, (var, kind) in env.items():
             raw = os.environ.get(var)
             if raw:
@@ -40,6 +41,7 @@ class TurnLimits:
                     values[name] = kind(raw)
                 except ValueError:
                     raise ConfigError(f"{var} must be a number, got {raw!r}.") from None
-            if overrides.get(name) is not None:
-                values[name] = overrides[name]
+            override = overrides.get(name)
+            if override is not None:
+                values[name] = override
         return cls(**values)

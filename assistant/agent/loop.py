@@ -98,7 +98,7 @@ class AgentLoop:
         return LoopResult(*self.ground(text, msgs, turn.results, ledger, turn), turn.events)
 
     def ground(self, text: str, msgs: list[BaseMessage], results: list[ToolResult], ledger: Ledger,
-               turn: TurnRun | None = None):
+               turn: TurnRun | None = None) -> tuple[str, list[ToolResult], Verdict]:
         problems = self.grounding.check(text, ledger) if text.strip() else ["empty answer"]
         if not problems:
             return text, results, Verdict([])

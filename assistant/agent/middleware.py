@@ -15,11 +15,13 @@ import logging
 import math
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
+from langchain.agents.middleware import AgentMiddleware, AgentState, ModelRequest, ModelResponse
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import BaseTool
 
 from ..results import ToolError, ToolOutput
 from .grounding import Ledger
@@ -127,7 +129,7 @@ def _json_calls(chunk: str, names: set[str], *, whole: bool) -> list[dict[str, A
         return []
     if isinstance(obj, dict) and isinstance(obj.get("tool_calls"), list):
         obj = obj["tool_calls"]
-    calls = []
+    calls: list[dict[str, Any]] = []
     for item in obj if isinstance(obj, list) else [obj]:
         if not isinstance(item, dict):
             continue
@@ -136,7 +138,7 @@ def _json_calls(chunk: str, names: set[str], *, whole: bool) -> list[dict[str, A
         name = item.get("name") or item.get("tool") or item.get("function")
         if isinstance(name, str) and name.startswith("functions."):
             name = name[len("functions."):]
-        args = next((item[k] for k in ("arguments", "args", "parameters", "input") if k in item), {})
+        args: Any = next((item[k] for k in ("arguments", "args", "parameters", "input") if k in item), {})
         if isinstance(args, str):
             try:
                 args = json.loads(args)
@@ -147,7 +149,7 @@ def _json_calls(chunk: str, names: set[str], *, whole: bool) -> list[dict[str, A
     return calls
 
 
-def quoted_calls(messages: list[BaseMessage], names: set[str]) -> set[str]:
+def quoted_calls(messages: Sequence[BaseMessage], names: set[str]) -> set[str]:
     """Keys of the tool calls written inside data the model was shown: tool output, session
     state and earlier answers. A model repeating one of those is quoting, not calling."""
     keys: set[str] = set()
@@ -176,7 +178,7 @@ def strings(data: Any):
             yield from strings(v)
 
 
-def _rounds(messages: list[BaseMessage]) -> int:
+def _rounds(messages: Sequence[BaseMessage]) -> int:
     """Tool rounds so far in this turn: AI messages with tool calls after the last user message."""
     rounds = 0
     for m in reversed(messages):
@@ -211,8 +213,8 @@ def stand_in(turn: TurnRun, why: str) -> str:
     return compose(turn.results) if turn.results else why
 
 
-class ShopMiddleware(AgentMiddleware):
-    def wrap_model_call(self, request: ModelRequest, handler) -> ModelResponse:  # noqa: ANN001
+class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
+    def wrap_model_call(self, request: ModelRequest[TurnRun], handler) -> ModelResponse:  # noqa: ANN001
         turn: TurnRun = request.runtime.context
         if turn.out_of_time():
             log.warning("the turn's time budget is spent; answering from the tool output")
@@ -238,7 +240,7 @@ class ShopMiddleware(AgentMiddleware):
         reply = response.result[-1]
         calls = [c for c in getattr(reply, "tool_calls", []) if c.get("name")]
         if not calls and isinstance(reply, AIMessage):
-            names = {t.name for t in request.tools}
+            names = {t.name for t in request.tools if isinstance(t, BaseTool)}  # ours are all tools
             calls = text_tool_calls(message_text(reply), names)
             quoted = quoted_calls(request.messages, names) if calls else set()
             if any(call_key(c) in quoted for c in calls):
@@ -267,7 +269,7 @@ class ShopMiddleware(AgentMiddleware):
         return ModelResponse(result=[AIMessage(content="", tool_calls=fresh)])
 
     @staticmethod
-    def _call(turn: TurnRun, request: ModelRequest, handler) -> ModelResponse | None:  # noqa: ANN001
+    def _call(turn: TurnRun, request: ModelRequest[TurnRun], handler) -> ModelResponse | None:  # noqa: ANN001
         """One model request; None when the model failed (down, timed out, refused the request).
         The shopper then gets the stand-in answer, never a traceback."""
         try:
@@ -277,7 +279,7 @@ class ShopMiddleware(AgentMiddleware):
             turn.note("model_error")
             return None
 
-    def _answer(self, request: ModelRequest, handler) -> ModelResponse:  # noqa: ANN001
+    def _answer(self, request: ModelRequest[TurnRun], handler) -> ModelResponse:  # noqa: ANN001
         # No tools offered: the factory binds none. A model that still emits a call gets its
         # text kept and the call dropped, so the turn ends here whatever it does.
         turn: TurnRun = request.runtime.context

@@ -10,7 +10,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from retrieval.errors import ConfigError
 
@@ -64,8 +64,9 @@ def openai_model(base_url: str | None = None, model_name: str | None = None, api
     client = ChatOpenAI(
         base_url=base_url or os.environ.get("SHOPASSIST_OPENAI_BASE_URL"),
         model=model_name or os.environ.get("SHOPASSIST_OPENAI_MODEL", "gpt-4o-mini"),
-        api_key=key, temperature=0, max_retries=options.pop("max_retries", 1),
-        max_tokens=options.pop("max_tokens", limits.max_tokens), timeout=options.pop("timeout", limits.call_seconds),
+        api_key=SecretStr(key), temperature=0, max_retries=options.pop("max_retries", 1),
+        # max_completion_tokens: the name ChatOpenAI's max_tokens field takes in its signature.
+        max_completion_tokens=options.pop("max_tokens", limits.max_tokens), timeout=options.pop("timeout", limits.call_seconds),
         **options,
     )
     if mode == "native":

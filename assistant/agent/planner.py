@@ -10,6 +10,7 @@ output is never read for instructions, so text planted in a product cannot steer
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -187,7 +188,7 @@ class Intent:
             if target is None and not self.points_at_list():
                 items = self.context.get("basket") or []
                 target = items[0]["product_id"] if len(items) == 1 else None
-            args = {"product_id": target} | ({"quantity": qty} if qty else {})
+            args: dict[str, Any] = {"product_id": target} | ({"quantity": qty} if qty else {})
             return [("remove_from_basket", args)] if target else []
         # The gate's own rule for "and 2 of X" (intent.allows), so the planner never proposes
         # an add the gate would refuse.
@@ -206,6 +207,7 @@ class Intent:
             ids = self.refs()
             if len(ids) < 2:
                 m = re.search(r"\b(?:compare|difference between)\s+(.+)", t, re.I) or re.search(r"(.+)", t)
+                assert m is not None  # t holds "compare" or the like: (.+) matches
                 parts = re.split(r"\s+(?:and|with|vs\.?|versus|to)\s+|,", m.group(1), flags=re.I)
                 ids = [p for p in (_clean(x) for x in parts) if p and not _ORDINAL.search(p)] or ids
                 ids = self.refs() + [p for p in ids if p not in self.refs()]
@@ -264,7 +266,7 @@ def _context(messages: list[BaseMessage]) -> dict[str, Any]:
 def tool_results(messages: list[BaseMessage]) -> list[ToolResult]:
     """The tool outputs after the shopper's last message, paired with the calls that asked for them."""
     start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
-    asked: dict[str, dict[str, Any]] = {}
+    asked: dict[str | None, Mapping[str, Any]] = {}
     out = []
     for m in messages[start + 1:]:
         if isinstance(m, AIMessage):

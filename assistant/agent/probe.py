@@ -12,9 +12,10 @@ import logging
 import threading
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatResult
+from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from .constrained import ConstrainedToolModel
@@ -77,7 +78,7 @@ class AutoToolModel(BaseChatModel):
         copy._state, copy._lock = self._state, self._lock
         return copy
 
-    def chosen(self) -> BaseChatModel:
+    def chosen(self) -> Runnable[LanguageModelInput, AIMessage]:
         base = self.inner if self.mode == "native" else ConstrainedToolModel(inner=self.inner)
         return base.bind_tools(self.tools) if self.tools else base
 

@@ -16,7 +16,7 @@ from typing import Any
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from langchain_core.tools.base import create_schema_from_function
-from pydantic import create_model
+from pydantic import BaseModel, create_model
 
 from retrieval.errors import NotFoundError, ShopassistError
 from retrieval.money import Money
@@ -148,11 +148,11 @@ class ToolBox:
         if len(ids) < 2:
             return ToolError(error="name at least two different products to compare")
         products = tuple(self.details(pid) for pid in ids)
-        priced = [p for p in products if p.price is not None]
+        priced = [(p.price, p) for p in products if p.price is not None]
         cheapest = difference = None
         if len(priced) >= 2:
-            cheap, dear = min(priced, key=lambda p: p.price), max(priced, key=lambda p: p.price)
-            cheapest, difference = cheap.product_id, price(dear.price - cheap.price)
+            (cheap_price, cheap), (dear_price, _) = min(priced, key=lambda t: t[0]), max(priced, key=lambda t: t[0])
+            cheapest, difference = cheap.product_id, price(dear_price - cheap_price)
         # Whether the first is bought with the others: only rule/co-purchase evidence counts.
         rec = self.retriever.bought_together(ids[0], k=len(ids) - 1, filters=Filters(restrict=tuple(ids[1:])))
         links = tuple(Link(c.product_id, Evidence.of(e)) for c in rec.candidates
@@ -183,6 +183,8 @@ class ToolBox:
             log.warning("refused to add %s: the shopper's words name %s", pid, meant)
             return ToolError(error=f"the shopper asked for {meant} ({self.retriever.titles[meant]}), not {pid}; "
                                    f"use product_id {meant}", retry=True)
+        # pid is None only where the shopper's words named a product: refused just above.
+        assert pid is not None
         quantity = int(quantity)
         if quantity < 1:
             return ToolError(error="quantity must be at least 1")
@@ -257,7 +259,7 @@ class ToolBox:
     def _fits(self, pid: str, words: str | None) -> bool:
         """Whether the model's product is one the shopper's words describe too ("the red
         retrospot teapot" fits more than one product: the model's pick of them stands)."""
-        return bool(words) and words not in self.retriever.catalogue and _covers(words, self.retriever.titles[pid])
+        return bool(words and words not in self.retriever.catalogue and _covers(words, self.retriever.titles[pid]))
 
     def price_bounds(self, args: dict[str, Any]) -> dict[str, Any]:
         """The price limits the shopper wrote in this message replace the model's: a small
@@ -397,12 +399,13 @@ def agent_tools(names: tuple[str, ...]) -> list[BaseTool]:
 
 
 def _agent_tool(name: str) -> BaseTool:
-    def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, ToolOutput]:
+    def run(runtime: ToolRuntime[Any, Any], **kwargs: Any) -> tuple[str, ToolOutput]:
         output = runtime.context.toolbox.call(name, kwargs)
         return fence_tool_output(name, output.to_json()), output
 
     # The method's arguments, plus the injected `runtime` (hidden from the model's schema).
     base = create_schema_from_function(name, getattr(ToolBox, name), filter_args=["self"])
+    assert issubclass(base, BaseModel)  # pydantic 2 is installed: never a pydantic.v1 model
     schema = create_model(name, __base__=base, runtime=(ToolRuntime[Any, Any], None))
     return StructuredTool(name=name, description=DESCRIPTIONS[name], args_schema=schema, func=run,
                           response_format="content_and_artifact")

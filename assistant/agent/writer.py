@@ -6,6 +6,7 @@ grounded by construction; that is why grounding falls back to it when a model's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,21 +154,22 @@ def _history(out: CustomerHistory) -> str:
     return text
 
 
-def _error(r: ToolResult) -> str:
-    if r.output.refused:
+def _error(name: str, output: ToolError) -> str:
+    if output.refused:
         return "I haven't changed your basket: say so if you'd like me to add or remove something."
-    return f"I couldn't do that ({r.name.replace('_', ' ')}): {r.output.error}."
+    return f"I couldn't do that ({name.replace('_', ' ')}): {output.error}."
 
 
-# One writer per kind of result: the result's type, not the tool's name, says what it holds.
-WRITERS = {Listing: _list, ProductDetails: _details, Comparison: _compare, BasketView: _basket,
+# One writer per kind of result: the result's type, not the tool's name, says what it holds
+# (each writer takes the kind it is filed under).
+WRITERS: dict[type[ToolOutput], Callable[[Any], str]] = {Listing: _list, ProductDetails: _details, Comparison: _compare, BasketView: _basket,
            Explanation: _why, CustomerHistory: _history}
 
 
 def write(r: ToolResult) -> str:
     """The answer's part for one tool result."""
     if isinstance(r.output, ToolError):
-        return _error(r)
+        return _error(r.name, r.output)
     writer = WRITERS.get(type(r.output))
     return writer(r.output) if writer else ""
 

@@ -56,7 +56,10 @@ def create_api(shopper: ShoppingAssistant, credentials: Credentials | None = Non
     routers = [shopper_routes(shopper), service_routes(shopper.as_role("service"), credentials)]
     for router in routers:
         api.include_router(router)
-    api.add_route(f"{PREFIX}/{{path:path}}", Fallback(*routers), include_in_schema=False)  # last
+    # Starlette annotates add_route's endpoint as request -> response only, but routes any
+    # endpoint that is not a function or method (as Fallback) as a raw ASGI app, all methods.
+    api.add_route(f"{PREFIX}/{{path:path}}", Fallback(*routers),  # type: ignore[arg-type]
+                  include_in_schema=False)  # last
     if credentials is None:
         log.info("no customer-service login configured: /v1/service/* answers 403")
     return api

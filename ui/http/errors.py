@@ -11,6 +11,7 @@ without internals, and re-raised by Starlette so the server log keeps the traceb
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -66,7 +67,7 @@ def error_body(kind: str, message: str, details: list[dict[str, Any]] | None = N
 
 
 def error_response(status: int, kind: str, message: str, *, details: list[dict[str, Any]] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(kind, message, details), status_code=status, headers=headers)
 
 

@@ -9,7 +9,7 @@ Shopper routes take no customer id anywhere: a customer's history is reachable o
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.routing import APIRoute
@@ -24,7 +24,15 @@ from .auth import service_guard
 from .errors import error_response
 
 PREFIX = "/v1"
-EXACT = {"response_model_exclude_unset": True}  # keys exactly as the assistant returned them
+
+
+class _Exact(TypedDict):
+    """Keyword arguments for a route decorator; a TypedDict so `**EXACT` type-checks."""
+
+    response_model_exclude_unset: bool
+
+
+EXACT: _Exact = {"response_model_exclude_unset": True}  # keys exactly as the assistant returned them
 
 ProductIdPath = Annotated[str, Path(min_length=1, max_length=200, description="A product id.")]
 SessionIdPath = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -155,7 +163,7 @@ class Fallback:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path, method = scope["path"], scope["method"]
-        allowed = sorted({verb for route in self.real if route.path_regex.match(path) for verb in route.methods})
+        allowed = sorted({verb for route in self.real if route.path_regex.match(path) for verb in route.methods or ()})
         if allowed:
             response = error_response(405, "method_not_allowed",
                                       f"{method} is not allowed on {path}; use {', '.join(allowed)}",
