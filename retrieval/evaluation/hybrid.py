@@ -66,11 +66,12 @@ class HybridRecommender(Recommender):
 
         with blas_threads():  # as serving computes: one BLAS thread (see recommend.threads)
             stats = item_stats(train, catalogue)
-            self.retriever = fit_sources(train, stats)
+            self.retriever = retriever = fit_sources(train, stats)
             self.now = day_after(train)
             if self.ranker_settings is not None:
-                self.retriever.ranker = fitted_ranker(
-                    train, self.retriever, fit_sources, self.ranker_settings, "evaluation", stats)
+                assert stats is not None  # a split's train baskets are all dated
+                retriever.ranker = fitted_ranker(
+                    train, retriever, fit_sources, self.ranker_settings, "evaluation", stats)
         return self
 
     def filters(self, history: History, exclude: Collection[str]) -> Filters:
@@ -82,6 +83,8 @@ class HybridRecommender(Recommender):
 
     def request(self, history: History, k: int, exclude: Collection[str]) -> Request:
         """The request `recommend` makes, for tuning that re-fuses its source lists."""
+        if self.retriever is None:
+            raise RuntimeError("fit first")
         return self.retriever.prepare(history=list(history.baskets), k=k, filters=self.filters(history, exclude),
                                       now=self.now)
 

@@ -105,13 +105,22 @@ def _register_all() -> None:
         ("ease", EASE),
         ("lightgcn", LightGCN),
     ):
-        register_recommender(name, lambda ctx, cls=cls: cls())
+        register_recommender(name, _baseline(cls))
 
     # The shop's own recommender and its one-source variants share the vectors and weights.
     register_recommender("rules-only", lambda ctx: _hybrid(ctx, "rules-only"))
     register_recommender("semantic-only", lambda ctx: _hybrid(ctx, "semantic-only"))
     register_recommender("fusion", lambda ctx: _hybrid(ctx, "fusion"))
     register_recommender("hybrid", lambda ctx: _hybrid(ctx, "hybrid"))
+
+
+def _baseline(cls: type[Recommender]) -> Factory:
+    """A factory of `cls` with its defaults."""
+
+    def factory(ctx: EvalContext) -> Recommender:
+        return cls()
+
+    return factory
 
 
 def _hybrid(ctx: EvalContext, variant: str) -> Recommender:
@@ -121,7 +130,8 @@ def _hybrid(ctx: EvalContext, variant: str) -> Recommender:
 
     if ctx.dataset is None:
         raise ConfigError("the hybrid recommenders need the dataset in the evaluation context")
-    vectors = ctx.shared("vectors", lambda: catalogue_vectors(ctx.dataset.catalogue, ctx.home))
+    dataset = ctx.dataset
+    vectors = ctx.shared("vectors", lambda: catalogue_vectors(dataset.catalogue, ctx.home))
     if variant == "rules-only":
         return HybridRecommender(vectors, RULES_ONLY, RULES_ONLY)
     if variant == "semantic-only":
@@ -131,7 +141,7 @@ def _hybrid(ctx: EvalContext, variant: str) -> Recommender:
         # source (trained inside the split's train part, both modes, so no fusion weights).
         return HybridRecommender(vectors, ranker=RankerSettings())
     # "fusion": the tuned weighted sum alone, the reference the ranker replaced.
-    weights = ctx.shared("fusion", lambda: tuned_weights(ctx.dataset, vectors, ctx.home))
+    weights = ctx.shared("fusion", lambda: tuned_weights(dataset, vectors, ctx.home))
     return HybridRecommender(vectors, weights.get("default"), weights.get("discover"))
 
 

@@ -125,5 +125,5 @@ def _check_lists(
     for rec, ex in zip(lists, excludes, strict=True):
         if len(rec) > k or len(set(rec)) != len(rec):
             raise RuntimeError(f"{name} returned a list longer than {k} or with duplicates")
-        if ex and not ex.isdisjoint(rec):
+        if ex and any(item in ex for item in rec):
             raise RuntimeError(f"{name} recommended an excluded item")

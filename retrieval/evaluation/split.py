@@ -59,6 +59,7 @@ class History:
         out: dict[str, datetime] = {}
         for basket in self.baskets:
             for item in basket.items:
+                assert basket.timestamp is not None  # a split's baskets are all dated (_checked_lines)
                 out[item] = basket.timestamp
         return out
 

@@ -82,6 +82,7 @@ def tune_fusion(
     split = make_split(dataset, "validation")
     hybrid = HybridRecommender(vectors).fit(split.train, dataset.catalogue)
     retriever = hybrid.retriever
+    assert retriever is not None  # fit sets it
     tuned, figures, start_figures = {}, {}, {}
     for mode, mix in MODE_TO_MIX.items():
         histories, targets, excludes = mode_cases(split, mode)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,8 @@ def fit_booster(data: TrainingData, rounds: int = 300, threads: int = 1):
     train_rows = rows(~held)
     train = lgb.Dataset(data.features[train_rows], data.labels[train_rows], group=groups[~held],
                         free_raw_data=False)
-    sets, callbacks = [train], []
+    sets = [train]
+    callbacks: list[Callable[..., Any]] = []  # lightgbm's own type for them
     if held.any():
         valid_rows = rows(held)
         sets.append(lgb.Dataset(data.features[valid_rows], data.labels[valid_rows], group=groups[held],

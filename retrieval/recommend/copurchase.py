@@ -68,8 +68,9 @@ class CopurchaseModel:
         return h.hexdigest()[:16]
 
     def save(self, f: BinaryIO) -> None:
+        # allow_pickle named (at its default) so that mypy does not match the ** arrays to it.
         np.savez(
-            f, ids=np.asarray(self.ids, dtype=str), customers=self.customers,
+            f, allow_pickle=True, ids=np.asarray(self.ids, dtype=str), customers=self.customers,
             **_csr_arrays("similarity", self.similarity), **_csr_arrays("both", self.both),
         )
 
@@ -132,7 +133,7 @@ class CopurchaseSource(CandidateSource):
         # The history item that contributed most to each candidate: one dense slice.
         strongest = idx[np.asarray(contrib[:, self.to_model[order]].toarray().argmax(axis=0)).ravel()]
         # Both counts in one fancy-indexing call (scalar lookups in a sparse matrix are slow).
-        pairs = np.asarray(self.model.both[strongest, self.to_model[order]]).ravel() if len(order) else []
+        pairs: np.ndarray | list[float] = np.asarray(self.model.both[strongest, self.to_model[order]]).ravel() if len(order) else []
         out = []
         for c, best, both in zip(order, strongest, pairs, strict=True):
             anchor = self.model.ids[best]

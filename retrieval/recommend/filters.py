@@ -19,10 +19,15 @@ class FilterableCatalogue(Protocol):
     that depends on it.
     """
 
-    ids: Sequence[str]
-    position: Mapping[str, int]
-    prices: np.ndarray  # float, NaN where unknown
-    categories: np.ndarray  # lower-case names, "" where unknown
+    # Read-only members, so that the retriever's list and dict satisfy the wider types.
+    @property
+    def ids(self) -> Sequence[str]: ...
+    @property
+    def position(self) -> Mapping[str, int]: ...
+    @property
+    def prices(self) -> np.ndarray: ...  # float, NaN where unknown
+    @property
+    def categories(self) -> np.ndarray: ...  # lower-case names, "" where unknown
 
 
 def allowed_mask(r: FilterableCatalogue, f: Filters, owned: set[str]) -> np.ndarray:
@@ -72,4 +77,7 @@ def relaxation_steps(f: Filters, money: Money | None = None) -> Iterator[tuple[s
 def _range(lo: float | None, hi: float | None, money: Money) -> str:
     if lo is not None and hi is not None:
         return f"{money.limit(lo)}-{money.limit(hi)}"
-    return f"up to {money.limit(hi)}" if hi is not None else f"from {money.limit(lo)}"
+    if hi is not None:
+        return f"up to {money.limit(hi)}"
+    assert lo is not None  # relaxation_steps words a range only when it has an end
+    return f"from {money.limit(lo)}"

@@ -165,9 +165,10 @@ class Retriever:
     def ranked(self, request: Request, k: int) -> list[Ranked] | None:
         """The learned ranker's top k for this request, or None when the fusion answers."""
         mode = self.ranked_mode(request)
-        if mode is None:
+        ranker = self.ranker
+        if mode is None or ranker is None:  # a mode is only ever given with a ranker
             return None
-        return self.ranker.rank(request.ctx, self.source_lists(request, self.ranker.settings.depth), mode, k)
+        return ranker.rank(request.ctx, self.source_lists(request, ranker.settings.depth), mode, k)
 
     def ranked_mode(self, request: Request) -> str | None:
         """The ranker's mode for this request, or None when the fusion answers."""
@@ -266,7 +267,7 @@ class Retriever:
             if found is None:
                 notes.append(f"no product matches {mention.phrase!r}")
                 continue
-            if found.ambiguous:
+            if found.ambiguous and found.runner_up is not None:  # ambiguous implies a runner-up
                 notes.append(f"{mention.phrase!r} could be {found.title} or {found.runner_up[1]}")
             seeds.append(found.product_id)
             if mention.relation == "cheaper_than":

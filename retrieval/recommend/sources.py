@@ -115,7 +115,9 @@ class RepeatSource(CandidateSource):
         self, popularity: np.ndarray | None = None, half_life: float = 50.0, recency: float = 0.0
     ) -> None:
         top = float(popularity.max()) if popularity is not None and len(popularity) else 0.0
-        self.popularity = popularity / top if top > 0 else None
+        self.popularity: np.ndarray | None = (
+            popularity / top if popularity is not None and top > 0 else None
+        )
         self.half_life, self.recency = half_life, recency
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
@@ -137,15 +139,20 @@ class RepeatSource(CandidateSource):
         return scored[:k]
 
 
+# One rules hit: (product_id, score, [rule dicts]), optionally followed by the ranker's
+# features for it ({"rules_fired": ..., "rule_lift": ...}).
+RuleHit = tuple[str, float, list[dict]] | tuple[str, float, list[dict], dict[str, float]]
+
+
 class RulesSource(CandidateSource):
     """Bought together: association rules whose antecedent lies inside the history or the named items.
 
-    `apply` is the rules layer's call: (items, k, exclude) -> [(product_id, score, [rule dicts])].
+    `apply` is the rules layer's call: (items, k, exclude) -> [RuleHit].
     """
 
     name, role = "rules", "add-on"
 
-    def __init__(self, apply: Callable[[Sequence[str], int, set[str]], list[tuple[str, float, list[dict]]]]) -> None:
+    def __init__(self, apply: Callable[[Sequence[str], int, set[str]], Sequence[RuleHit]]) -> None:
         self.apply = apply
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
@@ -193,12 +200,13 @@ class NeighbourSource(CandidateSource):
             if pid in position:
                 exclude[position[pid]] = True
         mask = ctx.mask & ~exclude
-        usable = [a for a in anchors if (v := self.vectors.vector(a)) is not None and v.any()]
-        if not usable:
+        found = [(a, v) for a in anchors if (v := self.vectors.vector(a)) is not None and v.any()]
+        if not found:
             return []
+        usable = [a for a, _ in found]
         # One matrix product for all anchors: (n x d) @ (d x a); each product keeps its best
         # recency-weighted anchor, and only the top k get evidence built.
-        sims = self.vectors.matrix @ np.stack([self.vectors.vector(a) for a in usable]).T
+        sims = self.vectors.matrix @ np.stack([v for _, v in found]).T
         weighted = sims * np.array([weights[a] for a in usable], dtype=sims.dtype)
         which = weighted.argmax(axis=1)
         best = weighted[np.arange(len(which)), which]
@@ -222,11 +230,11 @@ class ProfileSource(CandidateSource):
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         weights = _recency_weights(ctx.history, self.half_life)
-        rows = [(self.vectors.vector(p), w) for p, w in weights.items()]
-        rows = [(v, w) for v, w in rows if v is not None]
+        rows = [(v, w) for p, w in weights.items() if (v := self.vectors.vector(p)) is not None]
         if not rows:
             return []
         profile = sum(v * w for v, w in rows)
+        assert isinstance(profile, np.ndarray)  # rows is not empty: a sum of arrays, never the 0 start
         norm = float(np.linalg.norm(profile))
         if norm == 0:
             return []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -42,7 +43,13 @@ def _threadpool_limits():
     return threadpool_limits
 
 
-def _fit(make_model: Callable[[], object], train: Baskets):
+class _ImplicitModel(Protocol):
+    """What `_fit` calls on an implicit model (implicit ships no annotations)."""
+
+    def fit(self, user_items: sparse.csr_matrix, show_progress: bool = True) -> None: ...
+
+
+def _fit(make_model: Callable[[], _ImplicitModel], train: Baskets):
     """Build the item space and customer rows from `train`, fit a fresh implicit model."""
     space = ItemSpace.from_baskets(train)
     customers, matrix = space.user_matrix(train)

@@ -52,6 +52,8 @@ class RepeatPurchases(Recommender):
         end = history.end
         out: dict[str, float] = {}
         for basket in history.baskets:
+            # A split's baskets are all dated, and end is the last one's time.
+            assert end is not None and basket.timestamp is not None
             age = (end - basket.timestamp).total_seconds() / 86400.0
             weight = math.pow(0.5, age / self.half_life_days)
             for item in dict.fromkeys(basket.items):
