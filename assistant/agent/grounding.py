@@ -36,6 +36,9 @@ class Ledger:
     percents: set[float] = field(default_factory=set)
     quotes: list[str] = field(default_factory=list)  # catalogue descriptions: quoted, not claimed
     tokens: set[str] = field(default_factory=set)  # other id-shaped strings returned (customer ids)
+    # Products a list is about ("like X but cheaper"): named beside a price limit they are
+    # above by design, so the limit check leaves them out.
+    anchors: set[str] = field(default_factory=set)
 
     def add(self, result: Result) -> None:
         """Take in one tool result (or a product of the list shown): the products it names
@@ -50,6 +53,9 @@ class Ledger:
             description = getattr(p, "description", None)
             if isinstance(description, str):
                 self.quotes.append(description)
+        anchor = getattr(result, "anchor", None)
+        for ref in [*getattr(result, "anchors", ()), *([anchor] if anchor is not None else [])]:
+            self.anchors.add(str(ref.product_id))
         self._figures(result.to_json())
 
     def _figures(self, data: Any) -> None:
@@ -184,7 +190,7 @@ class Grounding:
         lo, hi, phrases = parse_prices(text, money)
         if any(not money.mentions_money(p) for p in phrases):
             lo, hi, _ = parse_prices(" ; ".join(p for p in phrases if money.mentions_money(p)), money)
-        named = [pid for pid in ledger.prices if re.search(rf"(?<![\w-]){re.escape(pid)}(?![\w-])", text)]
+        named = [pid for pid in ledger.prices if pid not in ledger.anchors and re.search(rf"(?<![\w-]){re.escape(pid)}(?![\w-])", text)]
         for pid in named:
             p = ledger.prices[pid]
             if hi is not None and p > hi + 0.005:

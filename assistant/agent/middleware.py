@@ -26,7 +26,7 @@ from langchain_core.tools import BaseTool
 from ..results import ToolError, ToolOutput
 from .grounding import Ledger
 from .prompts import ANSWER_NOW, unfence
-from .tools import ToolBox
+from .tools import PRICED_TOOLS, ToolBox
 from .writer import SLOW, UNAVAILABLE, ToolResult, compose
 
 log = logging.getLogger("assistant.agent.loop")  # one logger name for everything a turn does
@@ -295,10 +295,10 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
     def wrap_tool_call(self, request, handler) -> ToolMessage:  # noqa: ANN001
         turn_: TurnRun = request.runtime.context
         call = request.tool_call
-        if call["name"] == "search_products" and turn_.toolbox.message:
+        if call["name"] in PRICED_TOOLS and turn_.toolbox.message:
             # The shopper's own price words decide the limits (see ToolBox.price_bounds); the
             # call is recorded as it ran.
-            fixed = turn_.toolbox.price_bounds(dict(call.get("args") or {}))
+            fixed = turn_.toolbox.price_bounds(dict(call.get("args") or {}), call["name"])
             if fixed != call.get("args"):
                 turn_.note("price_limits_corrected")
                 request = request.override(tool_call={**call, "args": fixed})

@@ -60,6 +60,8 @@ _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|o
                         rf"{_THEY} (?:would|might|could|may) (?:like|want|need|enjoy)|interest {_THEY}|"
                         rf"should {_THEY} (?:buy|get|order|try)|"
                         r"(?:buy|get|order|need) (?:next|soon)|reorder)\b", re.I)
+# "... but cheaper", "only less expensive": a limit on an anchored request, not part of a name.
+_BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.pattern, re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
 
 
@@ -153,6 +155,10 @@ class Intent:
         """The product and count of "and 2 of 22423" after an add: the verb is the last turn's."""
         return Intent("add " + MORE.sub("", self.text, count=1).strip(), self.context, self.tools).change()
 
+    def without(self, pattern: re.Pattern[str]) -> Intent:
+        """The same request with the words `pattern` matches cut out."""
+        return Intent(pattern.sub(" ", self.raw), self.context, self.tools)
+
     def has(self, pattern: str) -> bool:
         return re.search(pattern, self.text, re.I) is not None
 
@@ -215,8 +221,11 @@ class Intent:
         if self.has(r"\b(?:goes?|go|goes well|pairs?) with\b|\bbought with\b|\bto go with\b"):
             target = self.target(r"\bwith\s+")
             return [("bought_together", {"product_ids": [target]})] if target else []
-        if self.has(r"\b(?:more like|similar|something like|alternatives?|instead of|like (?:that|this|it))\b"):
-            target = self.target(r"\b(?:more like|similar to|something like|alternatives? to|instead of|like)\s*")
+        if self.has(r"\b(?:more like|similar|(?:some|any)thing like|alternatives?|instead of|like (?:that|this|it))\b"):
+            # "anything like X but cheaper": the cheaper clause is a price limit (the toolbox
+            # sets it below X's price), not words of the product's name.
+            target = self.without(_BUT_CHEAPER).target(
+                r"\b(?:more like|similar to|(?:some|any)thing like|alternatives? to|instead of|like)\s*")
             return [("similar_items", {"product_id": target})] if target else []
         lone = _LONE_ID.match(t) or _ID_REF.search(t)
         if not lone and len(t.split()) <= 5 and self.has(r"\b(?:what'?s|what is|show|see|about|info|details)\b"):

@@ -54,6 +54,7 @@ SHOPPER_TOOLS = (
     "why_recommended", "add_to_basket", "remove_from_basket", "show_basket",
 )
 SERVICE_TOOLS = (*SHOPPER_TOOLS, "customer_history", "customer_recommendations")
+PRICED_TOOLS = ("search_products", "similar_items")  # the shopper's price words set their limits
 LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations")  # what "the second one" refers to
 @dataclass
 class ToolBox:
@@ -135,9 +136,11 @@ class ToolBox:
         titles = self.retriever.titles
         return Listing.of(rec, anchors=tuple(ProductRef(a, titles[a]) for a in anchors))
 
-    def similar_items(self, product_id: str) -> Listing:
+    def similar_items(self, product_id: str, min_price: float | None = None,
+                      max_price: float | None = None) -> Listing:
         pid = self.resolve_id(product_id)
-        rec = self.retriever.similar_items(pid, k=self.k)
+        filters = Filters(min_price=min_price, max_price=max_price)
+        rec = self.retriever.similar_items(pid, k=self.k, filters=filters)
         return Listing.of(rec, anchor=ProductRef(pid, self.retriever.titles[pid]))
 
     def product_details(self, product_id: str) -> ProductDetails:
@@ -261,13 +264,13 @@ class ToolBox:
         retrospot teapot" fits more than one product: the model's pick of them stands)."""
         return bool(words and words not in self.retriever.catalogue and _covers(words, self.retriever.titles[pid]))
 
-    def price_bounds(self, args: dict[str, Any]) -> dict[str, Any]:
+    def price_bounds(self, args: dict[str, Any], tool: str = "search_products") -> dict[str, Any]:
         """The price limits the shopper wrote in this message replace the model's: a small
         model turns "under 10" into min_price=10. A message with no price keeps the model's
         (a "cheaper" follow-up sets its own)."""
         lo, hi, phrases = parse_prices(self.message or "", self.retriever.money)
         if not phrases:
-            return self._cheaper(args)
+            return self._cheaper(args, tool)
         fixed = {k: v for k, v in args.items() if k not in ("min_price", "max_price")}
         fixed.update({k: v for k, v in (("min_price", lo), ("max_price", hi)) if v is not None})
         if (args.get("min_price"), args.get("max_price")) != (fixed.get("min_price"), fixed.get("max_price")):
@@ -276,10 +279,19 @@ class ToolBox:
                         {k: fixed.get(k) for k in ("min_price", "max_price")})
         return fixed
 
-    def _cheaper(self, args: dict[str, Any]) -> dict[str, Any]:
-        """"Cheaper" (no amount said) is below the cheapest product shown, whatever the model sent."""
+    def _cheaper(self, args: dict[str, Any], tool: str) -> dict[str, Any]:
+        """"Cheaper" (no amount said) is below the cheapest product shown, whatever the model
+        sent; for alternatives ("anything like X but cheaper") below X's own price."""
+        if not CHEAPER.search(self.message or ""):
+            return args
         prices = [p.price for p in self.session.shown if p.price is not None]
-        if not prices or not CHEAPER.search(self.message or ""):
+        if tool == "similar_items":
+            try:
+                anchor = self.retriever.catalogue.get(self.resolve_id(str(args.get("product_id") or "")))
+            except NotFoundError:
+                return args  # the tool itself says the product is unknown
+            prices = [anchor.price] if anchor.price is not None else []
+        if not prices:
             return args
         limit = round(min(prices) - 0.01, 2)
         if args.get("max_price") is None or float(args["max_price"]) > limit:
@@ -300,8 +312,8 @@ class ToolBox:
         if self.message is not None and not allows(name, self.message, self.session.last_action):
             log.warning("refused %s(%s): the shopper's message does not ask for it", name, args)
             return ToolError(error=refusal(name), refused=True)
-        if name == "search_products" and self.message:
-            args = self.price_bounds(dict(args or {}))
+        if name in PRICED_TOOLS and self.message:
+            args = self.price_bounds(dict(args or {}), name)
         try:
             out = getattr(self, name)(**(args or {}))
         except (ShopassistError, LookupError, TypeError, ValueError) as exc:
@@ -369,7 +381,8 @@ DESCRIPTIONS = {
     "with X?\"; \"what goes with my basket / cart?\" is product_ids [\"basket\"]). product_ids: product "
     "ids or titles, or [\"basket\"] for the shopper's basket.",
     "similar_items": "Alternatives: products most like one product (\"more like that\", "
-    "\"something similar to X\"). product_id: its id or title.",
+    "\"something similar to X\", \"anything like X but cheaper\"). product_id: its id or title. "
+    "max_price / min_price: only for a price limit the shopper says.",
     "product_details": "Title, price, category, description and popularity of ONE product the "
     "shopper names by id or title, or points at in the list shown (\"tell me about 84879\", "
     "\"the third one\", \"which is the cheapest?\"). Not for searching.",

@@ -83,9 +83,10 @@ def _list(out: Listing) -> str:
     if out.anchors:
         names = " + ".join(f"{a.title} ({a.product_id})" for a in out.anchors)
         return _listing(f"Often bought together with {names}", out)
-    if out.anchor is not None:
-        return _listing(f"Products like {out.anchor.title} ({out.anchor.product_id})", out)
     limits = _filters(out.filters, out.money)
+    if out.anchor is not None:
+        return _listing(f"Products like {out.anchor.title} ({out.anchor.product_id})"
+                        + (f", {limits}" if limits else ""), out)
     if out.no_match:
         head = (f"I found nothing close to \u201c{out.question or ''}\u201d in this shop"
                 + (f" ({limits})" if limits else "") + ". The nearest things it has, in case one will do")

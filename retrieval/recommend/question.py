@@ -99,6 +99,7 @@ class ParsedQuestion:
     mentions: list[Mention] = field(default_factory=list)
     words: tuple[str, ...] = ()
     price_phrases: list[str] = field(default_factory=list)
+    cheapest_first: bool = False  # "cheap office chairs", "the cheapest teapot"
 
 
 _WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -167,6 +168,12 @@ def content_words(text: str, money: Money = PLAIN) -> tuple[str, ...]:
     return tuple(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in units and not w.isdigit())
 
 
+# Asking for the low end of the range without a figure. Not "cheaper" (below the list shown,
+# or "cheaper than X": a limit set elsewhere) and not "cheap" as in "cheap and cheerful"? That
+# still asks for low prices.
+_CHEAP = re.compile(r"\b(?:cheap|cheapest|inexpensive|budget|affordable|low[- ]cost|low[- ]priced|bargain)\b", re.I)
+
+
 def parse_question(text: str, money: Money = PLAIN) -> ParsedQuestion:
     """The question read in the shop's currency (`money`; plain numbers by default)."""
     text = money_words(text, money)
@@ -184,4 +191,5 @@ def parse_question(text: str, money: Money = PLAIN) -> ParsedQuestion:
         mentions=mentions,
         words=content_words(search, money),
         price_phrases=phrases,
+        cheapest_first=bool(_CHEAP.search(search)),
     )

@@ -15,6 +15,7 @@ from ..errors import ConfigError, NotFoundError
 from ..products import Catalogue
 from ..shop import ShopProfile
 from ..vectors import ExactVectors
+from .cheapest import CHEAP_POOL, cheapest_first
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
 from .fusion import Fused, FusionWeights, fuse
@@ -133,6 +134,11 @@ class Retriever:
         if ranked is not None:
             return self.assemble_ranked(request, ranked)
         mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
+        question_ = request.ctx.question
+        if question_ is not None and question_.cheapest_first and question_.words:
+            lists = self.source_lists(request, k * CHEAP_POOL, mix)
+            return self.assemble(request, cheapest_first(fuse(lists, mix, k * CHEAP_POOL), question_.words,
+                                                         self.catalogue, k, request.notes))
         lists = self.source_lists(request, k * 3, mix)
         return self.assemble(request, fuse(lists, mix, k))
 

@@ -137,3 +137,34 @@ def test_an_unknown_product_is_not_found_for_the_api(shop):
 
     with pytest.raises(NotFoundError, match="no product matches"):
         shop.rules("zzqqxx-nothing-like-it")
+
+
+def test_like_a_named_product_but_cheaper_is_its_alternatives_under_its_price(shop):
+    """The cheaper clause is a limit below the named product's own price, not part of its
+    name; asked with a pronoun it means the product last shown."""
+    anchor = shop.retriever.catalogue.get("22423")  # REGENCY CAKESTAND 3 TIER
+    reply = shop.chat("lc", "anything like the regency cakestand but cheaper")
+    assert names(reply) == ["similar_items"]
+    assert args(reply)["max_price"] == round(anchor.price - 0.01, 2)
+    assert reply.products and all(p["price"] < anchor.price for p in reply.products)
+    assert "22423" not in {p["product_id"] for p in reply.products}
+    assert f"Products like {anchor.title} (22423), priced up to £{anchor.price - 0.01:.2f}" in reply.text
+    assert_quoted(reply)
+
+    shown = shop.chat("lc2", "regency cakestand")
+    first = shop.retriever.catalogue.get(shown.products[0]["product_id"])
+    again = shop.chat("lc2", "something like it, only less expensive")
+    assert names(again) == ["similar_items"]
+    assert args(again)["max_price"] == round(first.price - 0.01, 2)
+    assert again.products and all(p["price"] < first.price for p in again.products)
+    assert_quoted(again)  # the anchor, shown last turn at its price, named beside the limit is no false alarm
+
+
+def test_cheap_without_a_figure_is_the_cheapest_of_the_closest_matches(shop):
+    plain = shop.chat("cp", "got any cake stands?")
+    cheap = shop.chat("cc", "got any cheap cake stands?")
+    prices = [p["price"] for p in cheap.products]
+    assert all("CAKE STAND" in p["title"] for p in cheap.products)
+    assert prices == sorted(prices) and min(prices) <= min(p["price"] for p in plain.products)
+    assert "cheapest first among the closest matches" in cheap.text
+    assert_quoted(cheap)

@@ -78,3 +78,11 @@ def test_another_currencys_words_are_not_this_shops_money():
     # In a US shop "pounds" is a weight: "a 5 pounds dumbbell" carries no price limit.
     q = parse_question("a dumbbell of 5 pounds", Money("USD", "en_US"))
     assert (q.min_price, q.max_price) == (None, None)
+
+
+@pytest.mark.parametrize(("text", "cheap"), [
+    ("got any cheap office chairs?", True), ("the cheapest binders", True), ("budget headphones", True),
+    ("something cheaper than the teapot", False), ("office chairs", False), ("cheaper", False),
+])
+def test_asking_for_the_cheap_end_without_a_figure(text, cheap):
+    assert parse_question(text).cheapest_first is cheap
