@@ -255,8 +255,7 @@ class ShoppingAssistant:
             total = len(rows)
             rows = rows[np.argsort(-store.column(by)[rows], kind="stable")][: max(0, int(k))]
             return RulesView(item=ProductRef(pid, titles.get(pid)) if pid else None, matched=total,
-                             rules=tuple(RuleLine.of(r.to_dict(), r.describe(titles))
-                                         for r in store.rules(rows.tolist())))
+                             rules=tuple(RuleLine(r, r.describe(titles)) for r in store.rules(rows.tolist())))
         if item is None:
             raise ConfigError("no rule store loaded: name an item, or open the assistant with its rules.")
         pid = self._tools().resolve_id(item)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar, overload
 
 from retrieval.money import Money, money_for
+from retrieval.rules.model import Rule
 
 
 @overload
@@ -296,31 +297,20 @@ class Shown:
 
 @dataclass(frozen=True)
 class RuleLine:
-    """One association rule with its figures (`Rule.to_dict()`) and a sentence to quote."""
+    """One association rule with its figures and a sentence to quote; its JSON is
+    `Rule.to_dict()` with the sentence beside the figures."""
 
-    antecedent: tuple[str, ...]
-    consequent: str
-    rule_count: int
-    antecedent_count: int
-    consequent_count: int
-    n_baskets: int
-    support: float
-    confidence: float
-    lift: float
-    leverage: float
-    conviction: float | None  # None when infinite (confidence 1), as in `Rule.to_dict`
-    zhangs_metric: float
-    antecedent_support: float
-    consequent_support: float
+    rule: Rule
     text: str
+    FLATTENED: ClassVar[dict[str, type]] = {"rule": Rule}
 
     @classmethod
     def of(cls, rule: dict[str, Any], text: str) -> RuleLine:
         """From `Rule.to_dict()` (also what a rule's evidence carries) and its sentence."""
-        return cls(**{**_known(cls, rule), "antecedent": tuple(rule["antecedent"]), "text": text})
+        return cls(Rule.from_dict(rule), text)
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)} | {"antecedent": list(self.antecedent)}
+        return self.rule.to_dict() | {"text": self.text}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RuleLine:

@@ -78,6 +78,15 @@ class Rule:
             out["conviction"] = None
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Rule:
+        """The inverse of `to_dict` (None conviction is infinity again); other keys are ignored."""
+        values = {f: data[f] for f in cls.__dataclass_fields__}
+        values["antecedent"] = tuple(values["antecedent"])
+        if values["conviction"] is None:
+            values["conviction"] = math.inf
+        return cls(**values)
+
     def describe(self, titles: Mapping[str, str] | None = None) -> str:
         """One sentence an assistant can quote, e.g. for a "why this?" answer."""
 
