@@ -40,19 +40,21 @@ def build_assistant():
     from retrieval.evaluation.hybrid import catalogue_vectors
     from retrieval.index.transformers_encoder import TransformersEncoder
     from retrieval.ingest import load_online_retail
-    from retrieval.recommend import Retriever
-    from retrieval.recommend.assemble import rules_apply_for
+    from retrieval.recommend.assemble import RetrieverParts, assemble_retriever
     from retrieval.recommend.copurchase import CopurchaseModel
     from retrieval.rules import RuleStore, mine_rules
 
     dataset = load_online_retail()
     encoder = TransformersEncoder(progress=False)
     vectors = catalogue_vectors(dataset.catalogue, tempfile.mkdtemp(prefix="bench-agent-"))
-    store = RuleStore.from_ruleset(mine_rules(dataset.baskets))
-    retriever = Retriever(
-        dataset.catalogue, vectors, encode_query=encoder.encode_query, rules_apply=rules_apply_for(store),
-        copurchase=CopurchaseModel(dataset.catalogue.ids, dataset.baskets), n_baskets=len(dataset.baskets),
-    )
+    # The composition root the server and the tests use, with the shop's profile: without it
+    # the retriever reads prices in no currency and "under £2" is no limit.
+    retriever = assemble_retriever(RetrieverParts(
+        dataset.catalogue, vectors, n_baskets=len(dataset.baskets),
+        rules=RuleStore.from_ruleset(mine_rules(dataset.baskets)),
+        copurchase=CopurchaseModel(dataset.catalogue.ids, dataset.baskets),
+        encode_query=encoder.encode_query, shop=dataset.shop,
+    ))
     return ShoppingAssistant(retriever, dataset)
 
 

@@ -127,8 +127,7 @@ def main() -> None:
     from retrieval.evaluation.hybrid import catalogue_vectors
     from retrieval.index.transformers_encoder import TransformersEncoder
     from retrieval.ingest import load_online_retail
-    from retrieval.recommend import Retriever
-    from retrieval.recommend.assemble import rules_apply_for
+    from retrieval.recommend.assemble import RetrieverParts, assemble_retriever
     from retrieval.recommend.copurchase import CopurchaseModel
     from retrieval.rules import RuleStore, mine_rules
 
@@ -137,14 +136,15 @@ def main() -> None:
     vectors = catalogue_vectors(ds.catalogue)
     store = RuleStore.from_ruleset(mine_rules(ds.baskets))
     rng = np.random.default_rng(0)
-    small = Retriever(
-        ds.catalogue, vectors, encode_query=encoder.encode_query, rules_apply=rules_apply_for(store),
-        copurchase=CopurchaseModel(ds.catalogue.ids, ds.baskets), n_baskets=len(ds.baskets),
-    )
+    small = assemble_retriever(RetrieverParts(
+        ds.catalogue, vectors, n_baskets=len(ds.baskets), rules=store,
+        copurchase=CopurchaseModel(ds.catalogue.ids, ds.baskets), encode_query=encoder.encode_query, shop=ds.shop,
+    ))
     encoder.encode_query("warm up")
     rows, add_small = measure(f"bundled ({len(small.ids):,})", small, encoder, vectors, args.queries, rng)
     big_cat, big_vectors = synthetic_catalogue(ds.catalogue, vectors, args.big)
-    big = Retriever(big_cat, big_vectors, encode_query=encoder.encode_query, n_baskets=len(ds.baskets))
+    big = assemble_retriever(RetrieverParts(big_cat, big_vectors, n_baskets=len(ds.baskets),
+                                            encode_query=encoder.encode_query, shop=ds.shop))
     big_rows, add_big = measure(f"synthetic ({args.big:,})", big, encoder, big_vectors, args.queries // 2, rng)
     body = (
         "Latency of one question (ms, includes encoding it). *ours* = `Retriever.recommend(question, "

@@ -39,6 +39,9 @@ class Ledger:
     # Products a list is about ("like X but cheaper"): named beside a price limit they are
     # above by design, so the limit check leaves them out.
     anchors: set[str] = field(default_factory=set)
+    # The tools' own sentences, lower-cased: a rule's evidence names the products it was
+    # bought with ("bought together with WOODLAND CHARLOTTE BAG + ..."), which no list holds.
+    sentences: list[str] = field(default_factory=list)
 
     def add(self, result: Result) -> None:
         """Take in one tool result (or a product of the list shown): the products it names
@@ -53,6 +56,7 @@ class Ledger:
             description = getattr(p, "description", None)
             if isinstance(description, str):
                 self.quotes.append(description)
+            self.sentences.extend(e.text.lower() for e in getattr(p, "evidence", ()) if e.text)
         anchor = getattr(result, "anchor", None)
         for ref in [*getattr(result, "anchors", ()), *([anchor] if anchor is not None else [])]:
             self.anchors.add(str(ref.product_id))
@@ -140,7 +144,7 @@ class Grounding:
         for title in sorted(known_titles, key=len, reverse=True):
             lowered = lowered.replace(title, " ")  # a known title may contain an unknown one
         for title, pid in self.titles.items():
-            if title in lowered and pid not in ledger.products:
+            if title in lowered and pid not in ledger.products and not any(title in s for s in ledger.sentences):
                 problems.append(f"product {title.upper()!r} ({pid}) was not returned by any tool")
         problems += self._internals(text)
         problems += self._claims(text, ledger)

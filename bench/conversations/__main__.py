@@ -27,7 +27,7 @@ def poisoned(base: Any, poison) -> Any:  # noqa: ANN001 - a Retriever and a task
     if "description" in poison.where:
         frame.loc[hit, "description"] = poison.payload
     dirty = Retriever(Catalogue(frame), base.vectors, encode_query=base.encode_query,
-                      weights=base.weights, discover_weights=base.discover_weights)
+                      weights=base.weights, discover_weights=base.discover_weights, shop=base.shop)
     dirty.sources = dict(base.sources)
     return dirty
 

@@ -69,3 +69,24 @@ def test_id_shapes_are_learned_from_the_catalogue_not_fixed():
     assert retail.tokens("Try 12345Q or 99999; FUR-BO-10009999 is not this shop's.") == ["12345Q", "99999"]
     # A shape of letters alone is a word, whatever the catalogue: it never makes words suspect.
     assert IdShapes.learn(["BAG", "MUG", "CUP"]).tokens("a BAG and a MUG") == []
+
+
+def test_products_a_rule_names_in_its_evidence_are_no_invention(bundled_retriever):
+    """A rule's sentence names the products it was bought with; an answer quoting them (or
+    saying them again) names what a tool returned. A title no tool sentence holds still fails."""
+    tools = ToolBox(bundled_retriever, Session("r"))
+    data = tools.bought_together(["85123A", "22423"])
+    ledger = Ledger().extend([data])
+    check = Grounding(bundled_retriever.titles, money=bundled_retriever.money).check
+    top = data.products[0]
+    rule = next(e for e in top.evidence if e.source == "rules")
+    named = [t for t in bundled_retriever.titles.values() if t.lower() in rule.text.lower() and t != top.title]
+    assert named  # the sentence names the basket's products
+    for anchor in ("85123A", "22423"):  # as a customer's recommendations hold them: not at all
+        ledger.products.pop(anchor, None)
+    assert check(f"{top.title} ({top.product_id}, £{top.price:.2f}) \u2014 {rule.text}", ledger) == []
+    assert check(f"It goes with {named[0]}.", ledger) == []
+    unknown = next(pid for pid in bundled_retriever.ids if pid not in ledger.products
+                   and len(bundled_retriever.titles[pid].split()) > 2
+                   and bundled_retriever.titles[pid].lower() not in rule.text.lower())
+    assert any(unknown in p for p in check(f"It goes with {bundled_retriever.titles[unknown]}.", ledger))
