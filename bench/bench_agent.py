@@ -42,6 +42,7 @@ def build_assistant():
     from retrieval.ingest import load_online_retail
     from retrieval.recommend.assemble import RetrieverParts, assemble_retriever
     from retrieval.recommend.copurchase import CopurchaseModel
+    from retrieval.recommend.threads import limit_blas_threads
     from retrieval.rules import RuleStore, mine_rules
 
     dataset = load_online_retail()
@@ -55,6 +56,8 @@ def build_assistant():
         copurchase=CopurchaseModel(dataset.catalogue.ids, dataset.baskets),
         encode_query=encoder.encode_query, shop=dataset.shop,
     ))
+    # As the serving shells do (`ShoppingAssistant.open`): one BLAS thread per query.
+    limit_blas_threads()
     return ShoppingAssistant(retriever, dataset)
 
 

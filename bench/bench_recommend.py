@@ -129,6 +129,7 @@ def main() -> None:
     from retrieval.ingest import load_online_retail
     from retrieval.recommend.assemble import RetrieverParts, assemble_retriever
     from retrieval.recommend.copurchase import CopurchaseModel
+    from retrieval.recommend.threads import limit_blas_threads
     from retrieval.rules import RuleStore, mine_rules
 
     ds = load_online_retail()
@@ -140,6 +141,7 @@ def main() -> None:
         ds.catalogue, vectors, n_baskets=len(ds.baskets), rules=store,
         copurchase=CopurchaseModel(ds.catalogue.ids, ds.baskets), encode_query=encoder.encode_query, shop=ds.shop,
     ))
+    limit_blas_threads()  # as a serving process does (`ShoppingAssistant.open`)
     encoder.encode_query("warm up")
     rows, add_small = measure(f"bundled ({len(small.ids):,})", small, encoder, vectors, args.queries, rng)
     big_cat, big_vectors = synthetic_catalogue(ds.catalogue, vectors, args.big)
