@@ -31,6 +31,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import shlex
 import sys
 import time
@@ -154,8 +155,13 @@ async def _drive(urls: list[str], sessions: int, seconds: float, path: str) -> L
     return result
 
 
+# Sessions outlive a run (they are stored under the data root): each run's ids are its own,
+# or a second run would find the first run's baskets in its sessions.
+_RUN = secrets.token_hex(3)
+
+
 def session_id(n: int) -> str:
-    return f"load-{n:03d}"
+    return f"load-{_RUN}-{n:03d}"
 
 
 async def _session(client, urls: list[str], path: str, n: int, deadline: float, result: LoadResult) -> None:
