@@ -6,6 +6,7 @@ Scores are only comparable within a source; fusion normalises them.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -98,8 +99,13 @@ class SemanticSource(CandidateSource):
         return out
 
 
+_TITLE_WORD = re.compile(r"[a-z0-9']+")
+
+
 def _matched_words(words: Sequence[str], title: str) -> tuple[str, ...]:
-    title_words = {w.rstrip("s") for w in title.lower().replace("-", " ").split()}
+    # Words, not whitespace runs: composed titles ("Ground Coffee, National, 11.5 OZ") put
+    # punctuation against the word, and "coffee," never matched "coffee".
+    title_words = {w.rstrip("s") for w in _TITLE_WORD.findall(title.lower().replace("-", " "))}
     return tuple(dict.fromkeys(w for w in words if w.rstrip("s") in title_words))
 
 

@@ -142,3 +142,13 @@ def test_top_k_is_exact_and_respects_the_mask():
     scores = np.array([0.1, 0.9, 0.5, 0.9, 0.2])
     rows, vals = top_k(scores, 3, np.array([True, True, True, False, True]))
     assert rows.tolist() == [1, 2, 4] and vals.tolist() == [0.9, 0.5, 0.2]
+
+
+def test_words_against_punctuation_in_a_composed_title_still_match():
+    """Complete Journey's titles are composed with commas ("Ground Coffee, National, 11.5 OZ"):
+    "coffee," is the word coffee, so the evidence names it and "cheap coffee" orders by it."""
+    from retrieval.recommend.sources import _matched_words
+
+    assert _matched_words(("coffee", "national"), "Ground Coffee, National, 11.5 OZ") == ("coffee", "national")
+    assert _matched_words(("light",), "WHITE HANGING HEART T-LIGHT HOLDER") == ("light",)
+    assert _matched_words(("tea",), "Teapot (red)") == ()
