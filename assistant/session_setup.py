@@ -11,7 +11,6 @@ import os
 from retrieval.config import positive_env
 
 from .session_store import DEFAULT_TTL, SessionStore
-from .sql_sessions import SqlSessions
 
 ENV_URL = "SHOPASSIST_SESSIONS_URL"
 ENV_TTL = "SHOPASSIST_SESSION_TTL"
@@ -27,7 +26,9 @@ def open_sessions(home: str | os.PathLike[str] | None = None, scope: str = "shop
                   url: str | None = None) -> SessionStore:
     """The session store: `url` (or $SHOPASSIST_SESSIONS_URL, e.g. postgresql://...) if
     given, else SQLite in the data root's sessions folder."""
-    url = url or os.environ.get(ENV_URL)
+    from .sql_sessions import SqlSessions  # SQLAlchemy loads when a store is opened, not on import
+
+    url, ttl = url or os.environ.get(ENV_URL), ttl_from_env()
     if url:
-        return SqlSessions(url, scope=scope, ttl=ttl_from_env())
-    return SqlSessions.sqlite_under(home, scope=scope, ttl=ttl_from_env())
+        return SqlSessions(url, scope=scope, ttl=ttl)
+    return SqlSessions.sqlite_under(home, scope=scope, ttl=ttl)

@@ -101,8 +101,8 @@ class ExactVectors:
 
     def save(self, folder: str | os.PathLike[str]) -> None:
         folder = Path(folder)
-        # np.save to an open file: given a path without ".npy" it would append one.
-        write_atomic(folder / VECTORS_FILE, lambda tmp: _save_matrix(tmp, self.matrix))
+        # The temporary file keeps the ".npy" suffix, so np.save writes to it as named.
+        write_atomic(folder / VECTORS_FILE, lambda tmp: np.save(tmp, self.matrix))
         write_bytes_atomic(folder / IDS_FILE, json.dumps(self.ids).encode())
 
     @classmethod
@@ -134,8 +134,3 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[n
     order = np.lexsort((part, -scores[part]))[:k]
     rows = part[order]
     return rows, scores[rows]
-
-
-def _save_matrix(tmp: Path, matrix: np.ndarray) -> None:
-    with tmp.open("wb") as f:
-        np.save(f, matrix)

@@ -284,13 +284,14 @@ class ToolBox:
         sent; for alternatives ("anything like X but cheaper") below X's own price."""
         if not CHEAPER.search(self.message or ""):
             return args
-        prices = [p.price for p in self.session.shown if p.price is not None]
         if tool == "similar_items":
             try:
                 anchor = self.retriever.catalogue.get(self.resolve_id(str(args.get("product_id") or "")))
             except NotFoundError:
                 return args  # the tool itself says the product is unknown
             prices = [anchor.price] if anchor.price is not None else []
+        else:
+            prices = [p.price for p in self.session.shown if p.price is not None]
         if not prices:
             return args
         limit = round(min(prices) - 0.01, 2)

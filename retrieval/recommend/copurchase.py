@@ -14,7 +14,7 @@ import os
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from typing import BinaryIO
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,10 +67,10 @@ class CopurchaseModel:
         h.update("\n".join(ids).encode())
         return h.hexdigest()[:16]
 
-    def save(self, f: BinaryIO) -> None:
+    def save(self, path: Path) -> None:
         # allow_pickle named (at its default) so that mypy does not match the ** arrays to it.
         np.savez(
-            f, allow_pickle=True, ids=np.asarray(self.ids, dtype=str), customers=self.customers,
+            path, allow_pickle=True, ids=np.asarray(self.ids, dtype=str), customers=self.customers,
             **_csr_arrays("similarity", self.similarity), **_csr_arrays("both", self.both),
         )
 

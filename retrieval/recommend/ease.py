@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from typing import BinaryIO
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -96,8 +96,8 @@ class EaseModel:
         h.update("\n".join(ids).encode())
         return h.hexdigest()[:16]
 
-    def save(self, f: BinaryIO) -> None:
-        np.savez(f, items=self.items, n_catalogue=np.asarray(self.n_catalogue), weights=self.weights)
+    def save(self, path: Path) -> None:
+        np.savez(path, items=self.items, n_catalogue=np.asarray(self.n_catalogue), weights=self.weights)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> EaseModel:

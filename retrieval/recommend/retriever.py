@@ -134,13 +134,13 @@ class Retriever:
         if ranked is not None:
             return self.assemble_ranked(request, ranked)
         mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
-        question_ = request.ctx.question
-        if question_ is not None and question_.cheapest_first and question_.words:
-            lists = self.source_lists(request, k * CHEAP_POOL, mix)
-            return self.assemble(request, cheapest_first(fuse(lists, mix, k * CHEAP_POOL), question_.words,
-                                                         self.catalogue, k, request.notes))
-        lists = self.source_lists(request, k * 3, mix)
-        return self.assemble(request, fuse(lists, mix, k))
+        q = request.ctx.question
+        cheap = q is not None and q.cheapest_first and bool(q.words)
+        lists = self.source_lists(request, k * CHEAP_POOL if cheap else k * 3, mix)
+        fused = fuse(lists, mix, k * CHEAP_POOL if cheap else k)
+        if cheap and q is not None:
+            fused = cheapest_first(fused, q.words, self.catalogue, k, request.notes)
+        return self.assemble(request, fused)
 
     def similar_items(
         self, product_ids: str | Sequence[str], k: int = 10, filters: Filters | None = None

@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
 from ..config import data_root
 from ..storage import write_atomic
@@ -28,7 +28,7 @@ def saved_or_fitted(
     name: str,
     key: str,
     fit: Callable[[], T],
-    save: Callable[[T, BinaryIO], None],
+    save: Callable[[T, Path], None],
     load: Callable[[Path], T],
 ) -> T:
     """The model saved as `<root>/models/<name>-<key>.npz`, else `fit()` it and save it there
@@ -44,7 +44,8 @@ def saved_or_fitted(
             log.warning("the saved %s in %s is unreadable (%s); fitting it again", name, path, exc)
     model = fit()
     try:
-        write_atomic(path, lambda tmp: _save_to(tmp, model, save))
+        # The temporary file keeps the ".npz" suffix, so numpy writes to it as named.
+        write_atomic(path, lambda tmp: save(model, tmp))
     except OSError as exc:  # a read-only data root still serves, it just refits next time
         log.warning("could not save the %s to %s (%s)", name, path, exc)
         return model
@@ -53,7 +54,3 @@ def saved_or_fitted(
             other.unlink(missing_ok=True)
     return model
 
-
-def _save_to(tmp: Path, model: T, save: Callable[[T, BinaryIO], None]) -> None:
-    with tmp.open("wb") as f:
-        save(model, f)

@@ -38,8 +38,8 @@ def test_a_damaged_or_stale_model_is_fitted_again(tmp_path):
         fits.append(value)
         return value
 
-    def save(value, f):
-        f.write(value.encode())
+    def save(value, path):
+        path.write_text(value)
 
     def load(path):
         text = path.read_text()
