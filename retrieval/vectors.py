@@ -134,3 +134,27 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[n
     order = np.lexsort((part, -scores[part]))[:k]
     rows = part[order]
     return rows, scores[rows]
+
+
+class StaticRanking:
+    """Fixed scores sorted once (best first, equal scores lower row first, as `top_k`): the
+    top k under a mask walks that order until k rows pass, instead of scanning every row."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.scores = np.asarray(scores)
+        finite = np.flatnonzero(np.isfinite(self.scores))
+        self.order = finite[np.lexsort((finite, -self.scores[finite]))]
+
+    def top(self, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        if mask is None:
+            rows = self.order[:k]
+            return rows, self.scores[rows]
+        found, count, start, step = [], 0, 0, max(64, 4 * k)
+        while start < len(self.order) and count < k:
+            chunk = self.order[start:start + step]
+            passed = chunk[mask[chunk]]
+            found.append(passed)
+            count += len(passed)
+            start, step = start + step, step * 4
+        rows = np.concatenate(found)[:k] if found else np.empty(0, dtype=np.int64)
+        return rows, self.scores[rows]

@@ -98,11 +98,14 @@ def build_features(
     for source in space.sources:
         score, rank = np.zeros(n), np.full(n, NAN)
         scored = lists.get(source) or []
-        top = max((s.score for s in scored), default=0.0) or 1.0
-        for r, s in enumerate(scored):
-            i = index.get(s.product_id)
-            if i is not None and np.isnan(rank[i]):
-                score[i], rank[i] = s.score / top, r + 1
+        if scored:
+            at = np.fromiter((index.get(s.product_id, -1) for s in scored), np.int64, len(scored))
+            values = np.fromiter((s.score for s in scored), np.float64, len(scored))
+            top = float(values.max()) or 1.0
+            # A product listed twice by one source keeps its first (best) place.
+            firsts = np.unique(at, return_index=True)[1]
+            firsts = firsts[at[firsts] >= 0]
+            score[at[firsts]], rank[at[firsts]] = values[firsts] / top, firsts + 1
         cols += [score, rank]
     cols += _repurchase(candidates, view, stats, rows)
     share = stats.popularity[rows] / max(1, stats.baskets)
@@ -121,8 +124,9 @@ def _repurchase(candidates, view: ShopperView, stats: ItemStats, rows) -> list[n
     out = {name: np.full(n, NAN) for name in REPURCHASE}
     out["times_bought"][:] = 0.0
     out["basket_share"][:] = 0.0
+    items = view.items
     for i, pid in enumerate(candidates):
-        r = view.items.get(pid)
+        r = items.get(pid)
         if r is None:
             continue
         days = (view.now - r.last_time) / DAY
@@ -144,11 +148,11 @@ def _rules(candidates, scored: list[Scored], index) -> list[np.ndarray]:
     conf, lift, fired = np.zeros(n), np.zeros(n), np.zeros(n)
     for s in scored:
         i = index.get(s.product_id)
-        rule = s.evidence.rule
-        if i is None or rule is None:
+        if i is None:
             continue
-        conf[i] = rule.get("confidence", 0.0)
-        lift[i] = s.features.get("rule_lift", rule.get("lift", 0.0))
+        # The figures come with the candidate (its evidence is written only when shown).
+        conf[i] = s.features.get("rule_confidence", 0.0)
+        lift[i] = s.features.get("rule_lift", 0.0)
         fired[i] = s.features.get("rules_fired", 1.0)
     return [conf, lift, fired]
 

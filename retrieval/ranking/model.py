@@ -27,8 +27,12 @@ PARAMS: dict[str, Any] = {
     "objective": "lambdarank",
     "metric": "ndcg",
     "eval_at": [10],
-    "learning_rate": 0.05,
-    "num_leaves": 15,
+    # Small trees, a larger step: SHAP contributions cost grows with the leaves, and a
+    # ranked request computes them for every product it shows. Measured on the bundled
+    # training rows (held-out NDCG@10 all / new; predict 275 rows + SHAP 10 rows, ms):
+    # 15 leaves, 0.05: 0.339 / 0.177, 4.2 / 6.1 ms; 7 leaves, 0.1: 0.339 / 0.173, 1.7 / 0.7 ms.
+    "learning_rate": 0.1,
+    "num_leaves": 7,
     "min_data_in_leaf": 50,
     "lambda_l2": 10.0,
     "feature_fraction": 0.7,

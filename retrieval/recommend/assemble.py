@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..products import Catalogue
-from ..rules.apply import apply_rules
+from ..rules.apply import score_consequents
 from ..rules.store import RuleStore
 from ..shop import ShopProfile
 from ..vectors import ExactVectors
 from .copurchase import CopurchaseModel
 from .fusion import FusionWeights
+from .item_neighbours import NeighbourTable
 from .retriever import Retriever
 from .sources import CandidateSource
 
@@ -43,18 +45,23 @@ class RetrieverParts:
     discover_weights: FusionWeights | None = None  # the mix when owned items are excluded
     extra_sources: Sequence[CandidateSource] = ()
     shop: ShopProfile | None = None
+    neighbour_table: NeighbourTable | None = None  # in catalogue order; None: computed (memoised)
 
 
 def rules_apply_for(store: RuleStore):
-    """Adapt the rule store to the rules source: (items, k, exclude) -> [(id, score, [rule dicts], features)]."""
+    """Adapt the rule store to the rules source: (items, k, exclude) -> [(id, score, rule, features)],
+    `rule` a function giving the strongest fired rule's `Rule.to_dict()` (built when quoted)."""
 
     def apply(items: Sequence[str], k: int, exclude: set[str]):
-        # The rules source quotes one rule per candidate: the strongest.
-        found = apply_rules(store, items, k=k, exclude=exclude, max_evidence=1)
-        return [(c.product_id, c.score, [r.to_dict() for r in c.evidence],
-                 {"rules_fired": float(c.n_rules), "rule_lift": c.max_lift}) for c in found]
+        return [(c.product_id, c.score, partial(_rule_dict, store, int(c.rows[0])),
+                 {"rules_fired": float(c.n_rules), "rule_lift": c.max_lift, "rule_confidence": c.max_confidence})
+                for c in score_consequents(store, items, k=k, exclude=exclude)]
 
     return apply
+
+
+def _rule_dict(store: RuleStore, row: int) -> dict:
+    return store.rule(row).to_dict()
 
 
 def assemble_retriever(
@@ -73,6 +80,7 @@ def assemble_retriever(
         discover_weights=parts.discover_weights,
         extra_sources=parts.extra_sources,
         shop=parts.shop,
+        neighbour_table=parts.neighbour_table,
     )
     if ranker is not None:
         retriever.ranker = ranker(retriever)

@@ -15,10 +15,12 @@ from ..errors import ConfigError, NotFoundError
 from ..products import Catalogue
 from ..shop import ShopProfile
 from ..vectors import ExactVectors
+from . import item_neighbours
 from .cheapest import CHEAP_POOL, cheapest_first
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
 from .fusion import Fused, FusionWeights, fuse
+from .item_neighbours import NeighbourTable
 from .lexicon import Lexicon
 from .mentions import MentionResolver, Resolved
 from .question import ParsedQuestion, content_words, parse_question
@@ -70,6 +72,7 @@ class Retriever:
         extra_sources: Sequence[CandidateSource] = (),
         ranker: Ranker | None = None,
         shop: ShopProfile | None = None,
+        neighbour_table: NeighbourTable | None = None,
     ) -> None:
         self.catalogue = catalogue
         # Whose shop this is: prices in questions are read, and told, in its currency.
@@ -92,11 +95,16 @@ class Retriever:
             self.ids, list(self.titles.values()), self.vectors.matrix, encode_query,
             popularity=frame["popularity"].to_numpy(),
         )
+        # Each product's nearest products, in this retriever's row order (computed here
+        # unless the caller has it saved; see item_neighbours.py).
+        table = neighbour_table if neighbour_table is not None else item_neighbours.neighbour_table(self.vectors)
+        if table.rows.shape[0] != len(self.ids):
+            raise ValueError(f"a neighbour table of {table.rows.shape[0]} rows for {len(self.ids)} products")
         self.sources: dict[str, CandidateSource] = {
             "semantic": SemanticSource(self.vectors, Lexicon(list(self.titles.values()))),
             "repeat": RepeatSource(frame["popularity"].to_numpy(dtype=np.float64)),
-            "neighbours": NeighbourSource(self.vectors),
-            "profile": ProfileSource(self.vectors),
+            "neighbours": NeighbourSource(self.vectors, table=table),
+            "profile": ProfileSource(self.vectors, table=table),
             "popularity": PopularitySource(frame["popularity"].to_numpy(), n_baskets),
         }
         if rules_apply is not None:

@@ -12,21 +12,47 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 
-from ..vectors import ExactVectors, top_k
+from ..vectors import ExactVectors, StaticRanking, top_k
+from .item_neighbours import NeighbourTable
 from .lexicon import LEXICAL_WEIGHT, Lexicon
 from .question import ParsedQuestion
 from .types import Evidence, Role
 
 
-@dataclass
 class Scored:
-    product_id: str
-    score: float
-    evidence: Evidence
-    features: dict[str, float] = field(default_factory=dict)  # extra figures a ranker reads
+    """One source's candidate: its score, the figures a ranker reads, and its evidence.
+
+    `evidence` may be given as a function that makes it: a source lists many more candidates
+    than are ever shown (the ranker reads ~280 a request and shows 10), so the sentence is
+    written only for those whose evidence is read.
+    """
+
+    __slots__ = ("product_id", "score", "_evidence", "features")
+
+    def __init__(self, product_id: str, score: float, evidence: Evidence | Callable[[], Evidence],
+                 features: dict[str, float] | None = None) -> None:
+        self.product_id, self.score, self._evidence = product_id, score, evidence
+        self.features: dict[str, float] = features if features is not None else {}
+
+    @property
+    def evidence(self) -> Evidence:
+        made = self._evidence
+        if not isinstance(made, Evidence):
+            made = self._evidence = made()
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scored):
+            return NotImplemented
+        return ((self.product_id, self.score, self.evidence, self.features)
+                == (other.product_id, other.score, other.evidence, other.features))
+
+    def __repr__(self) -> str:
+        return f"Scored({self.product_id!r}, {self.score!r})"
 
 
 @dataclass
@@ -145,9 +171,11 @@ class RepeatSource(CandidateSource):
         return scored[:k]
 
 
-# One rules hit: (product_id, score, [rule dicts]), optionally followed by the ranker's
-# features for it ({"rules_fired": ..., "rule_lift": ...}).
-RuleHit = tuple[str, float, list[dict]] | tuple[str, float, list[dict], dict[str, float]]
+# One rules hit: (product_id, score, rules, features). `rules` is the fired rules as dicts,
+# strongest first, or a function giving the strongest one (built only when it is quoted);
+# `features` ({"rules_fired", "rule_lift", "rule_confidence"}) may be left out.
+RuleHit = (tuple[str, float, list[dict] | Callable[[], dict]]
+           | tuple[str, float, list[dict] | Callable[[], dict], dict[str, float]])
 
 
 class RulesSource(CandidateSource):
@@ -167,90 +195,168 @@ class RulesSource(CandidateSource):
             return []
         position = ctx.position
         out = []
-        # The basket is excluded by the rules layer itself; a few spare for other filters
-        # (building each candidate's quoted rule is the costly part, so not k * 3).
+        # The basket is excluded by the rules layer itself; a few spare for other filters.
         for pid, score, rules, *counts in self.apply(basket, k + 20, set(basket)):
             if not ctx.allowed(pid, position):
                 continue
-            best = rules[0]
-            names = " + ".join(ctx.titles.get(a, a) for a in best["antecedent"])
-            text = (
-                f"bought together with {names} in {best['confidence']:.0%} of the baskets that "
-                f"contain it ({best['rule_count']} of {best['antecedent_count']}), "
-                f"{best['lift']:.1f} times more often than chance"
-            )
-            extra = counts[0] if counts else {}
-            out.append(Scored(pid, score, Evidence("rules", text, score, rule=best, related_to=best["antecedent"][0]),
-                              features=extra))
+            if callable(rules):
+                best = rules
+                extra = counts[0] if counts else {}
+            else:
+                first = rules[0]
+                best = partial(_same, first)
+                extra = counts[0] if counts else {"rules_fired": float(len(rules)), "rule_lift": first["lift"],
+                                                  "rule_confidence": first["confidence"]}
+            out.append(Scored(pid, score, partial(_rule_evidence, best, ctx.titles, score), features=extra))
             if len(out) == k:
                 break
         return out
 
 
+def _same(value):
+    return value
+
+
+def _rule_evidence(best: Callable[[], dict], titles: dict[str, str], score: float) -> Evidence:
+    rule = best()
+    names = " + ".join(titles.get(a, a) for a in rule["antecedent"])
+    text = (
+        f"bought together with {names} in {rule['confidence']:.0%} of the baskets that "
+        f"contain it ({rule['rule_count']} of {rule['antecedent_count']}), "
+        f"{rule['lift']:.1f} times more often than chance"
+    )
+    return Evidence("rules", text, score, rule=rule, related_to=rule["antecedent"][0])
+
+
 class NeighbourSource(CandidateSource):
-    """Alternatives: nearest products to the recent history items (or the named ones)."""
+    """Alternatives: nearest products to the recent history items (or the named ones).
+
+    Each product's score is its best recency-weighted similarity to one anchor. The anchors'
+    lists in the neighbour table give the answer when it is provably the exact one: the k-th
+    score found beats every anchor's weight times the last similarity its list holds (a
+    product outside an anchor's list is no nearer to it than that). Otherwise, say when the
+    filters remove most of the lists, the whole matrix is scanned.
+    """
 
     name, role = "neighbours", "alternative"
 
-    def __init__(self, vectors: ExactVectors, recent: int = 10, half_life: float = 5.0) -> None:
-        self.vectors, self.recent, self.half_life = vectors, recent, half_life
+    def __init__(self, vectors: ExactVectors, recent: int = 10, half_life: float = 5.0,
+                 table: NeighbourTable | None = None) -> None:
+        self.vectors, self.recent, self.half_life, self.table = vectors, recent, half_life, table
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         anchors = list(dict.fromkeys(reversed([*ctx.history, *ctx.seeds])))[: self.recent]
         if not anchors:
             return []
         weights = _recency_weights(list(reversed(anchors)), self.half_life)
-        exclude = np.zeros(len(ctx.ids), dtype=bool)
         position = ctx.position
-        for pid in anchors:
-            if pid in position:
-                exclude[position[pid]] = True
-        mask = ctx.mask & ~exclude
-        found = [(a, v) for a in anchors if (v := self.vectors.vector(a)) is not None and v.any()]
-        if not found:
+        at = [position[a] for a in anchors if a in position]
+        mask = ctx.mask.copy()
+        mask[at] = False
+        matrix = self.vectors.matrix
+        usable = [a for a in anchors if a in position and matrix[position[a]].any()]
+        if not usable:
             return []
-        usable = [a for a, _ in found]
+        rows_of = np.array([position[a] for a in usable])
+        w = np.array([weights[a] for a in usable], dtype=np.float32)
+        found = self._from_table(rows_of, w, mask, k) if self.table is not None else None
+        if found is None:
+            found = self._scan(rows_of, w, mask, k)
+        rows, scores, which, sims = found
+        titles = ctx.titles
+        return [Scored(ctx.ids[row], float(score), partial(_neighbour_evidence, usable[a], titles, float(sim),
+                                                           float(score)))
+                for row, score, a, sim in zip(rows, scores, which, sims, strict=True)]
+
+    def _from_table(self, anchor_rows, w, mask, k):
+        table = self.table
+        assert table is not None
+        rows = table.rows[anchor_rows].ravel()
+        sims = table.sims[anchor_rows]
+        weighted = (sims * w[:, None]).ravel()
+        which = np.repeat(np.arange(len(anchor_rows)), table.depth)
+        keep = mask[rows] & np.isfinite(weighted)
+        rows, weighted, which, sims = rows[keep], weighted[keep], which[keep], sims.ravel()[keep]
+        # Each product once, at its best anchor (the first anchor among equals, as a scan's argmax).
+        order = np.lexsort((which, -weighted, rows))
+        first = np.r_[True, rows[order][1:] != rows[order][:-1]]
+        best = order[first]
+        ranked = best[np.lexsort((rows[best], -weighted[best]))][:k]
+        if len(ranked) < k:
+            return None
+        last = table.sims[anchor_rows, -1]
+        # A list ending in -inf holds every product with a vector; those without one score 0.
+        bound = max(0.0, float(np.max(w * np.where(np.isfinite(last), last, 0.0))))
+        if not weighted[ranked[-1]] > bound:  # something outside the lists could rank here
+            return None
+        return rows[ranked], weighted[ranked], which[ranked], sims[ranked]
+
+    def _scan(self, anchor_rows, w, mask, k):
         # One matrix product for all anchors: (n x d) @ (d x a); each product keeps its best
         # recency-weighted anchor, and only the top k get evidence built.
-        sims = self.vectors.matrix @ np.stack([v for _, v in found]).T
-        weighted = sims * np.array([weights[a] for a in usable], dtype=sims.dtype)
+        matrix = self.vectors.matrix
+        sims = matrix @ matrix[anchor_rows].T
+        weighted = sims * w
         which = weighted.argmax(axis=1)
         best = weighted[np.arange(len(which)), which]
         rows, scores = top_k(best, k, mask)
-        out = []
-        for row, score in zip(rows, scores, strict=True):
-            anchor, sim = usable[which[row]], float(sims[row, which[row]])
-            text = f"similar to {ctx.titles.get(anchor, anchor)} (similarity {sim:.2f})"
-            out.append(Scored(ctx.ids[row], float(score), Evidence(
-                "neighbours", text, float(score), similarity=sim, related_to=anchor)))
-        return out
+        return rows, scores, which[rows], sims[rows, which[rows]]
+
+
+def _neighbour_evidence(anchor: str, titles: dict[str, str], sim: float, score: float) -> Evidence:
+    text = f"similar to {titles.get(anchor, anchor)} (similarity {sim:.2f})"
+    return Evidence("neighbours", text, score, similarity=sim, related_to=anchor)
+
+
+# Above this many products the profile is searched among the neighbours of the shopper's
+# strongest items instead of over every row (a scan of 100,000 x 384 costs ~20 ms here).
+PROFILE_SCAN_ROWS = 20_000
+PROFILE_POOL_ITEMS = 30
 
 
 class ProfileSource(CandidateSource):
-    """For you: one taste vector from the history (recency-weighted mean), searched like a question."""
+    """For you: one taste vector from the history (recency-weighted mean), searched like a question.
+
+    On a large catalogue with a neighbour table the search runs over the table's lists of
+    the `PROFILE_POOL_ITEMS` most weighted items (an approximation: the products nearest to
+    the mean are, in practice, near one of the items it averages), scored exactly.
+    """
 
     name, role = "profile", "for you"
 
-    def __init__(self, vectors: ExactVectors, half_life: float = 20.0) -> None:
-        self.vectors, self.half_life = vectors, half_life
+    def __init__(self, vectors: ExactVectors, half_life: float = 20.0, table: NeighbourTable | None = None) -> None:
+        self.vectors, self.half_life, self.table = vectors, half_life, table
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         weights = _recency_weights(ctx.history, self.half_life)
-        rows = [(v, w) for p, w in weights.items() if (v := self.vectors.vector(p)) is not None]
-        if not rows:
+        position = ctx.position
+        items = [p for p in weights if p in position]
+        if not items:
             return []
-        profile = sum(v * w for v, w in rows)
-        assert isinstance(profile, np.ndarray)  # rows is not empty: a sum of arrays, never the 0 start
+        rows_of = np.array([position[p] for p in items])
+        w = np.array([weights[p] for p in items], dtype=np.float32)
+        matrix = self.vectors.matrix
+        profile = w @ matrix[rows_of]
         norm = float(np.linalg.norm(profile))
         if norm == 0:
             return []
-        owned = np.zeros(len(ctx.ids), dtype=bool)
-        owned[[ctx.position[p] for p in weights if p in ctx.position]] = True
-        found, sims = top_k(self.vectors.scores(profile / norm), k, ctx.mask & ~owned)
+        profile /= norm
+        mask = ctx.mask.copy()
+        mask[rows_of] = False
+        found = None
+        if self.table is not None and len(matrix) > PROFILE_SCAN_ROWS:
+            strongest = rows_of[np.argsort(-w, kind="stable")[:PROFILE_POOL_ITEMS]]
+            pool = np.unique(self.table.rows[strongest].ravel())
+            pool = pool[mask[pool]]
+            if len(pool) >= k:
+                r, s = top_k(matrix[pool] @ profile, k)
+                found = pool[r], s
+        if found is None:
+            found = top_k(self.vectors.scores(profile), k, mask)
         text = "close to the things you usually buy (similarity {:.2f})"
         return [
             Scored(ctx.ids[r], float(s), Evidence("profile", text.format(s), float(s), similarity=float(s)))
-            for r, s in zip(found, sims, strict=True)
+            for r, s in zip(*found, strict=True)
         ]
 
 
@@ -261,9 +367,10 @@ class PopularitySource(CandidateSource):
 
     def __init__(self, popularity: np.ndarray, n_baskets: int) -> None:
         self.popularity, self.n_baskets = popularity.astype(np.float64), max(1, n_baskets)
+        self.ranking = StaticRanking(self.popularity)
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
-        rows, counts = top_k(self.popularity, k, ctx.mask)
+        rows, counts = self.ranking.top(k, ctx.mask)
         out = []
         for row, n in zip(rows, counts, strict=True):
             share = n / self.n_baskets

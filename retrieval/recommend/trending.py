@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..vectors import top_k
+from ..vectors import StaticRanking
 from .sources import CandidateSource, Context, Scored
 from .types import Evidence
 
@@ -22,9 +22,10 @@ class TrendingSource(CandidateSource):
         self.recent, self.trend = recent.astype(np.float64), trend.astype(np.float64)
         # A product's recent count, boosted by at most 3x when it is rising.
         self.strength = self.recent * np.clip(self.trend, 0.0, 3.0)
+        self.ranking = StaticRanking(np.where(self.recent > 0, self.strength, -np.inf))
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
-        rows, scores = top_k(self.strength, k, ctx.mask & (self.recent > 0))
+        rows, scores = self.ranking.top(k, ctx.mask)
         return [
             Scored(ctx.ids[r], float(s), Evidence(
                 "trending", f"trending: in {int(self.recent[r]):,} baskets over the last 4 weeks, "

@@ -37,6 +37,18 @@ class RuleCandidate:
     evidence: tuple[Rule, ...]  # the counted rules, highest confidence first, at most max_evidence
 
 
+@dataclass(frozen=True)
+class ConsequentScore:
+    """A consequent's score before any Rule is built: the rows to quote, strongest first."""
+
+    product_id: str
+    score: float
+    max_confidence: float
+    max_lift: float
+    n_rules: int
+    rows: np.ndarray  # the counted rules' store rows, highest confidence first
+
+
 def apply_rules(
     store: RuleStore,
     basket: Iterable[str],
@@ -53,6 +65,25 @@ def apply_rules(
     """
     if k < 1 or max_evidence < 1:
         raise ConfigError(f"k and max_evidence must be >= 1, got k={k}, max_evidence={max_evidence}")
+    return [RuleCandidate(c.product_id, c.score, c.max_confidence, c.max_lift, c.n_rules,
+                          tuple(store.rules(c.rows[:max_evidence])))
+            for c in score_consequents(store, basket, k=k, exclude=exclude, restrict=restrict,
+                                       min_confidence=min_confidence)]
+
+
+def score_consequents(
+    store: RuleStore,
+    basket: Iterable[str],
+    *,
+    k: int = 10,
+    exclude: Iterable[str] = (),
+    restrict: Iterable[str] | None = None,
+    min_confidence: float = 0.0,
+) -> list[ConsequentScore]:
+    """`apply_rules`' ranking without building its Rule objects (the rules source quotes
+    only the few candidates that are shown, so it builds their rules when asked)."""
+    if k < 1:
+        raise ConfigError(f"k must be >= 1, got k={k}")
     items = set(basket)
     banned = store.codes(items | set(exclude))
     rows = store.fired(items)
@@ -76,7 +107,7 @@ def apply_rules(
         rows, cons = rows[keep], cons[keep]
         starts = np.flatnonzero(np.r_[True, cons[1:] != cons[:-1]])
     # Score every consequent with array reductions (a long history fires thousands of
-    # rules), then build Rule objects for the top k only.
+    # rules), then order the rows of the top k only.
     confs = conf[rows]
     scores = 1.0 - np.exp(np.add.reduceat(np.log1p(-np.minimum(confs, 1.0 - 1e-12)), starts))
     scores = np.where(np.maximum.reduceat(confs, starts) >= 1.0, 1.0, scores)
@@ -84,19 +115,11 @@ def apply_rules(
     names = store.items[cons[starts]].astype(str)
     top = np.lexsort((names, -max_lift, -scores))[:k]
     ends = np.r_[starts[1:], len(rows)]
-    candidates = []
-    for g in top:
-        group, group_conf = rows[starts[g]:ends[g]], confs[starts[g]:ends[g]]
-        best = group[np.argsort(-group_conf, kind="stable")]
-        candidates.append(RuleCandidate(
-            product_id=str(names[g]),
-            score=float(scores[g]),
-            max_confidence=float(group_conf.max()),
-            max_lift=float(max_lift[g]),
-            n_rules=len(group),
-            evidence=tuple(store.rules(best[:max_evidence])),
-        ))
-    return candidates
+    # Within each consequent's group, highest confidence first (store order among equals).
+    by_conf = rows[np.lexsort((-confs, cons))]
+    return [ConsequentScore(str(names[g]), float(scores[g]), float(conf[by_conf[starts[g]]]),
+                            float(max_lift[g]), int(ends[g] - starts[g]), by_conf[starts[g]:ends[g]])
+            for g in top]
 
 
 def apply_rules_to_history(

@@ -104,3 +104,30 @@ def test_hashed_generalisation_check_agrees_with_set_comparison(groceries):
         assert (hashed == _generalisations_pairwise(store, rows, cons)).all()
         dropped += int(hashed.sum())
     assert dropped > 100  # the check was exercised, not vacuously equal
+
+
+def test_the_rules_source_builds_a_rule_only_for_the_candidates_it_quotes(store, monkeypatch):
+    # The ranker reads every candidate's figures but shows a few: the rule objects (and
+    # their sentences) are made for those alone, and they are the ones apply_rules gives.
+    import numpy as np
+
+    from retrieval.recommend.assemble import rules_apply_for
+    from retrieval.recommend.sources import Context, RulesSource
+
+    built = []
+    original = RuleStore.rule
+    monkeypatch.setattr(RuleStore, "rule", lambda self, row: built.append(row) or original(self, row))
+    ids = ["a", "b", "c", "d", "p", "q", "x", "y", "z"]
+    ctx = Context(ids=ids, titles={"a": "Apples", "b": "Bread"}, mask=np.ones(len(ids), dtype=bool),
+                  history=["a", "b", "d"])
+    listed = RulesSource(rules_apply_for(store)).candidates(ctx, 10)
+    assert [s.product_id for s in listed] == ["x", "p", "q", "y"] and built == []
+    x = next(s for s in listed if s.product_id == "x")
+    assert x.features == {"rules_fired": 2.0, "rule_lift": pytest.approx(x.features["rule_lift"]),
+                          "rule_confidence": 0.5}
+    rule = x.evidence.rule
+    assert len(built) == 1  # x's, on first reading its evidence
+    assert x.evidence.text.startswith("bought together with Apples in 50% of the baskets")
+    want = apply_rules(store, ["a", "b", "d"])
+    assert [c.product_id for c in want] == [s.product_id for s in listed]
+    assert rule == next(c for c in want if c.product_id == "x").evidence[0].to_dict()
