@@ -24,7 +24,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..vectors import ExactVectors
-from .saved import saved_or_fitted
+from .saved import saved_or_fitted, saved_path
+from .threads import blas_threads
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,14 @@ class NeighbourTable:
         if depth == 0:
             return cls(rows, sims)
         empty = ~matrix.any(axis=1)
+        with blas_threads(os.cpu_count()):  # a build step: every core (serving keeps BLAS to one)
+            cls._fill(matrix, rows, sims, empty, depth, block)
+        sims[empty] = -np.inf
+        return cls(rows, sims)
+
+    @staticmethod
+    def _fill(matrix, rows, sims, empty, depth: int, block: int) -> None:
+        n = len(matrix)
         for start in tqdm(range(0, n, block), desc="product neighbours", leave=False, disable=None):
             stop = min(n, start + block)
             s = matrix[start:stop] @ matrix.T
@@ -76,8 +85,6 @@ class NeighbourTable:
             order = np.lexsort((part, -got), axis=1)
             rows[start:stop] = np.take_along_axis(part, order, axis=1)
             sims[start:stop] = np.take_along_axis(got, order, axis=1)
-        sims[empty] = -np.inf
-        return cls(rows, sims)
 
 
 def vectors_key(vectors: ExactVectors, depth: int = DEPTH) -> str:
@@ -98,15 +105,22 @@ def neighbour_table(
     saved file under `root` when `saved`, else computed (and saved when `saved`)."""
     key = vectors_key(vectors)
     with _lock:
-        table = _memo.get(key)
-        if table is None:
-            if saved:
-                table = saved_or_fitted(root, "neighbours", key, lambda: NeighbourTable.build(vectors.matrix),
-                                        NeighbourTable.save, NeighbourTable.load)
-            else:
-                table = NeighbourTable.build(vectors.matrix)
-            # One table per set of vectors is kept: evaluation and training reuse it across
-            # their refits; a process serving one shop holds one.
+        known = _memo.get(key)
+        if saved and (known is None or not saved_path(root, "neighbours", key).exists()):
+            table = saved_or_fitted(root, "neighbours", key,
+                                    lambda: known if known is not None else NeighbourTable.build(vectors.matrix),
+                                    NeighbourTable.save, NeighbourTable.load)
+        else:
+            table = known if known is not None else NeighbourTable.build(vectors.matrix)
+        # One table per set of vectors is kept: evaluation and training reuse it across
+        # their refits; a process serving one shop holds one.
+        if table is not known:
             _memo.clear()
             _memo[key] = table
         return table
+
+
+def saved_table(ids: list[str], vectors: ExactVectors, root: str | os.PathLike[str] | None = None) -> NeighbourTable:
+    """The table of `vectors` in the order of `ids` (a catalogue's): computed once (a minute
+    or two at 100,000 products) and saved under the data root; later starts load it."""
+    return neighbour_table(vectors.aligned_to(ids), root, saved=True)

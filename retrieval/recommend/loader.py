@@ -15,12 +15,11 @@ from ..errors import IndexNotFoundError
 from ..index.encoder import Encoder
 from ..index.product_index import open_index
 from ..rules.store import RuleStore, load_rules
-from ..vectors import ExactVectors
 from .assemble import RetrieverParts, assemble_retriever
 from .copurchase import CopurchaseModel
 from .ease import EaseModel
 from .fusion import FusionWeights
-from .item_neighbours import NeighbourTable, neighbour_table
+from .item_neighbours import saved_table
 from .retriever import Retriever
 from .saved import saved_or_fitted
 
@@ -89,7 +88,7 @@ def open_served(
                                            served_graph(dataset, params, root),
                                            ease=lambda: ease_for(dataset, root)),
         shop=dataset.shop,
-        neighbour_table=table_for(dataset, index.mirror, root),
+        neighbour_table=saved_table([str(i) for i in dataset.catalogue.frame.index], index.mirror, root),
     )
     retriever = assemble_retriever(
         parts, ranker=lambda retriever: open_ranker(retriever, dataset, params, stats, root))
@@ -119,13 +118,7 @@ def open_catalogue_retriever(root: str | os.PathLike[str] | None = None) -> Retr
     dataset = resolve_dataset(root=root).dataset
     return assemble_retriever(RetrieverParts(
         dataset.catalogue, index.mirror, n_baskets=len(dataset.baskets), shop=dataset.shop,
-        neighbour_table=table_for(dataset, index.mirror, root)))
-
-
-def table_for(dataset: Dataset, vectors: ExactVectors, root: str | os.PathLike[str] | None = None) -> NeighbourTable:
-    """The products' neighbour table in catalogue order: computed once (a minute or two at
-    100,000 products) and saved under the data root; later starts load it."""
-    return neighbour_table(vectors.aligned_to([str(i) for i in dataset.catalogue.frame.index]), root, saved=True)
+        neighbour_table=saved_table([str(i) for i in dataset.catalogue.frame.index], index.mirror, root)))
 
 
 def weights_fingerprint(dataset: Dataset, params) -> str:

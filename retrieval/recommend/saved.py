@@ -33,8 +33,8 @@ def saved_or_fitted(
 ) -> T:
     """The model saved as `<root>/models/<name>-<key>.npz`, else `fit()` it and save it there
     (dropping this name's files of other keys: they belong to data that is gone)."""
-    folder = data_root(root) / MODELS_DIR
-    path = folder / f"{name}-{key}.npz"
+    path = saved_path(root, name, key)
+    folder = path.parent
     if path.exists():
         try:
             model = load(path)
@@ -54,3 +54,8 @@ def saved_or_fitted(
             other.unlink(missing_ok=True)
     return model
 
+
+
+def saved_path(root: str | os.PathLike[str] | None, name: str, key: str) -> Path:
+    """Where `saved_or_fitted` keeps the model `name` fitted from what `key` names."""
+    return data_root(root) / MODELS_DIR / f"{name}-{key}.npz"

@@ -353,11 +353,11 @@ class ProfileSource(CandidateSource):
                 found = pool[r], s
         if found is None:
             found = top_k(self.vectors.scores(profile), k, mask)
-        text = "close to the things you usually buy (similarity {:.2f})"
-        return [
-            Scored(ctx.ids[r], float(s), Evidence("profile", text.format(s), float(s), similarity=float(s)))
-            for r, s in zip(*found, strict=True)
-        ]
+        return [Scored(ctx.ids[r], float(s), partial(_profile_evidence, float(s))) for r, s in zip(*found, strict=True)]
+
+
+def _profile_evidence(sim: float) -> Evidence:
+    return Evidence("profile", f"close to the things you usually buy (similarity {sim:.2f})", sim, similarity=sim)
 
 
 class PopularitySource(CandidateSource):

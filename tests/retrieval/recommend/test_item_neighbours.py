@@ -97,6 +97,9 @@ def test_the_table_is_kept_per_vectors_and_saved_under_the_root(tmp_path, monkey
     loaded = neighbour_table(v, tmp_path, saved=True)
     np.testing.assert_array_equal(loaded.rows, first.rows)
     assert neighbour_table(v) is loaded  # the memo: no file read, no build
+    other = tmp_path / "elsewhere"
+    assert neighbour_table(v, other, saved=True) is loaded  # known here, saved there too
+    assert len(list((other / "models").glob("neighbours-*.npz"))) == 1
 
 
 @pytest.mark.parametrize("seed", range(4))
