@@ -193,14 +193,19 @@ class Served:
 def served(prepared_home, chroma, tmp_path_factory):
     """The real app server in its own process, over a copy of the prepared root whose vectors
     `shopassist build --chroma-host` moved onto the Chroma server. It also serves the broken
-    chat (`bench.load.MIXED_PATH`) that the leak check is tried on."""
-    from bench import load
+    chat (`bench.load.MIXED_PATH`) that the leak check is tried on. Short: the HTTP API alone
+    (importing and building the Gradio app at / is a third of a start and no part of a chat
+    turn; the browser tests serve it); full: the whole app `shopassist run` serves."""
+    from bench import servers
 
     root = tmp_path_factory.mktemp("served")
     home = prepared_home.copy(root / "home")
     cli("build", "--no-ranker", "--chroma-host", chroma.host, "--chroma-port", str(chroma.port), home=home)
-    with load.running_server(home, log_path=root / "server.log", mixed_sessions=True) as url:
-        yield Served(home, url, chroma)
+    server = servers.ServerProcess(home, root / "server.log", mixed_sessions=True, api_only=not FULL)
+    try:
+        yield Served(home, server.launch().ready().url, chroma)
+    finally:
+        server.stop()
 
 
 def assert_clean_load(result, what: str, figures) -> None:
