@@ -68,11 +68,12 @@ def _listing(head: str, out: Listing) -> str:
         return f"{head}: I found nothing."
     # Nearest alternatives to something the shop lacks carry no "matches" reason: they don't.
     parts = [f"{head}:", *_lines(out.products, out.money, reasons=not out.no_match)]
+    after = [f"Note: {note}." for note in out.notes]
     if out.relaxed:
-        parts.append("Too few products met every limit, so I " + "; then ".join(out.relaxed) + ".")
-    for note in out.notes:
-        parts.append(f"Note: {note}.")
-    return "\n".join(parts)
+        after.insert(0, "Too few products met every limit, so I " + "; then ".join(out.relaxed) + ".")
+    # A blank line ends the numbered list: markdown would read a line straight after it as
+    # part of the last item (the chat showed the note inside item 5).
+    return "\n".join(parts) + ("\n\n" + "\n".join(after) if after else "")
 
 
 def _list(out: Listing) -> str:

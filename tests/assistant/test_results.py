@@ -3,6 +3,7 @@ form, and one function finds the products of any result."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -108,3 +109,19 @@ def test_a_price_limit_of_zero_is_still_a_limit():
 
     assert Filters(min_price=0.0).to_json() == {"min_price": 0.0}
     assert Filters().to_json() == {}
+
+
+def test_a_note_after_a_list_is_its_own_paragraph(bundled_retriever, bundled_dataset):
+    # Markdown reads a line straight after a numbered item as part of that item: the
+    # chat showed "Note: ..." inside the last product. A blank line ends the list.
+    from assistant.agent.writer import ToolResult, write
+
+    tools = ToolBox(bundled_retriever, Session("notes"), "shopper", bundled_dataset)
+    args = {"question": "got any cheap lunch bags?"}
+    found = tools.call("search_products", args)
+    assert isinstance(found, Listing) and len(found.products) >= 3
+    listing = dataclasses.replace(found, notes=("these are the closest matches, cheapest first",))
+    text = write(ToolResult("search_products", args, listing))
+    items, _, rest = text.partition("\n\n")
+    assert items.splitlines()[-1].startswith(f"{min(len(listing.products), 5)}.")
+    assert rest.startswith("Note: ")
