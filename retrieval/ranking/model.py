@@ -27,10 +27,13 @@ PARAMS: dict[str, Any] = {
     "objective": "lambdarank",
     "metric": "ndcg",
     "eval_at": [10],
-    # Small trees, a larger step: SHAP contributions cost grows with the leaves, and a
-    # ranked request computes them for every product it shows. Measured on the bundled
-    # training rows (held-out NDCG@10 all / new; predict 275 rows + SHAP 10 rows, ms):
-    # 15 leaves, 0.05: 0.339 / 0.177, 4.2 / 6.1 ms; 7 leaves, 0.1: 0.339 / 0.173, 1.7 / 0.7 ms.
+    # Small trees: SHAP contributions cost grows with the leaves, and a ranked request
+    # computes them for every product it shows. Measured on the bundled training rows
+    # (held-out NDCG@10 all / new; predict 275 rows + SHAP 10 rows, ms, all / new):
+    # 15 leaves at 0.05: 0.339 / 0.177, 4.2 / 6.1 ms; 7 leaves at 0.1: 0.339 / 0.173,
+    # 1.7 / 0.7 ms; 7 leaves at 0.05: 0.340 / 0.178, 2.9 / 5.4 ms. So mode "all" takes the
+    # larger step and "new" (MODE_PARAMS), whose signal is weaker, the smaller one: at 0.1
+    # it stopped after 27 rounds on Complete Journey and lost 6% NDCG@10 there.
     "learning_rate": 0.1,
     "num_leaves": 7,
     "min_data_in_leaf": 50,
@@ -44,6 +47,9 @@ PARAMS: dict[str, Any] = {
     "deterministic": True,
     "force_row_wise": True,
 }
+
+
+MODE_PARAMS: dict[str, dict[str, Any]] = {"new": {"learning_rate": 0.05}}
 
 
 @dataclass
@@ -102,7 +108,7 @@ class RankerModel:
 
 # One thread: on the shared 2-core machine LightGBM with 2 threads took 46.9 s where 1 took
 # 17.8 s (88k rows, 300 rounds; bench/bench_ranker.py notes).
-def fit_booster(data: TrainingData, rounds: int = 300, threads: int = 1):
+def fit_booster(data: TrainingData, rounds: int = 300, threads: int = 1, mode: str = "all"):
     """LambdaRank on `data`, early-stopped on a held-out fifth of the shoppers when there are
     enough of them for the held-out NDCG to mean something (else all `rounds` are run)."""
     import lightgbm as lgb
@@ -115,7 +121,7 @@ def fit_booster(data: TrainingData, rounds: int = 300, threads: int = 1):
         held[:] = False
     def rows(which):
         return np.concatenate([np.arange(starts[i], starts[i + 1]) for i in np.flatnonzero(which)] or [np.zeros(0, int)])
-    params = {**PARAMS, "num_threads": threads}
+    params = {**PARAMS, **MODE_PARAMS.get(mode, {}), "num_threads": threads}
     train_rows = rows(~held)
     train = lgb.Dataset(data.features[train_rows], data.labels[train_rows], group=groups[~held],
                         free_raw_data=False)

@@ -196,7 +196,7 @@ def train_ranker(
             log.warning("no %s-mode ranker; the fusion ranks that mode", mode)
             continue
         data = TrainingData.concat(rows[mode])
-        model.boosters[mode] = fit_booster(data, settings.rounds)
+        model.boosters[mode] = fit_booster(data, settings.rounds, mode=mode)
         model.report[mode] = {"shoppers": data.shoppers, "rows": int(len(data.labels)),
                               "candidate_recall": round(data.recall, 4),
                               "rounds": model.boosters[mode].current_iteration()}

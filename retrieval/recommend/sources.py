@@ -204,7 +204,7 @@ class RulesSource(CandidateSource):
                 extra = counts[0] if counts else {}
             else:
                 first = rules[0]
-                best = partial(_same, first)
+                best = partial(_first_rule, rules)
                 extra = counts[0] if counts else {"rules_fired": float(len(rules)), "rule_lift": first["lift"],
                                                   "rule_confidence": first["confidence"]}
             out.append(Scored(pid, score, partial(_rule_evidence, best, ctx.titles, score), features=extra))
@@ -213,8 +213,8 @@ class RulesSource(CandidateSource):
         return out
 
 
-def _same(value):
-    return value
+def _first_rule(rules: list[dict]) -> dict:
+    return rules[0]
 
 
 def _rule_evidence(best: Callable[[], dict], titles: dict[str, str], score: float) -> Evidence:
