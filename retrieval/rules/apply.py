@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -49,26 +50,16 @@ class ConsequentScore:
     rows: np.ndarray  # the counted rules' store rows, highest confidence first
 
 
-def apply_rules(
-    store: RuleStore,
-    basket: Iterable[str],
-    *,
-    k: int = 10,
-    exclude: Iterable[str] = (),
-    restrict: Iterable[str] | None = None,
-    min_confidence: float = 0.0,
-    max_evidence: int = 3,
-) -> list[RuleCandidate]:
-    """The `k` best consequents of the rules that fire on `basket`, excluding its own items.
-
-    exclude: further product ids never to suggest; restrict: if given, only suggest these.
-    """
-    if k < 1 or max_evidence < 1:
-        raise ConfigError(f"k and max_evidence must be >= 1, got k={k}, max_evidence={max_evidence}")
+def apply_rules(store: RuleStore, basket: Iterable[str], *, max_evidence: int = 3, **options: Any) -> list[RuleCandidate]:
+    """The `k` best consequents of the rules that fire on `basket`, excluding its own items,
+    each with up to `max_evidence` of its rules; `options` are `score_consequents'`: k,
+    exclude (further product ids never to suggest), restrict (if given, only suggest these)
+    and min_confidence."""
+    if max_evidence < 1:
+        raise ConfigError(f"k and max_evidence must be >= 1, got max_evidence={max_evidence}")
     return [RuleCandidate(c.product_id, c.score, c.max_confidence, c.max_lift, c.n_rules,
                           tuple(store.rules(c.rows[:max_evidence])))
-            for c in score_consequents(store, basket, k=k, exclude=exclude, restrict=restrict,
-                                       min_confidence=min_confidence)]
+            for c in score_consequents(store, basket, **options)]
 
 
 def score_consequents(
@@ -83,7 +74,7 @@ def score_consequents(
     """`apply_rules`' ranking without building its Rule objects (the rules source quotes
     only the few candidates that are shown, so it builds their rules when asked)."""
     if k < 1:
-        raise ConfigError(f"k must be >= 1, got k={k}")
+        raise ConfigError(f"k and max_evidence must be >= 1, got k={k}")
     items = set(basket)
     banned = store.codes(items | set(exclude))
     rows = store.fired(items)
