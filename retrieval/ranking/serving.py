@@ -11,7 +11,7 @@ import logging
 import os
 
 from ..dataset import Dataset
-from ..recommend.item_neighbours import saved_table
+from ..recommend.item_neighbours import neighbour_table
 from ..recommend.retriever import Retriever
 from ..recommend.vectors import ExactVectors
 from ..rules import MiningParams
@@ -79,7 +79,7 @@ def train_served_ranker(
     prices = catalogue.frame["price"].to_numpy(dtype=float)
     aligned = vectors.aligned_to(ids)
     # The products' neighbour table, saved for serving; every refit below reuses it.
-    saved_table(ids, vectors, root)
+    neighbour_table(aligned, root, saved=True)
     fingerprint = fingerprint_for(dataset, params, SERVED_SOURCES, settings)
     model = train_ranker(dataset.baskets, fit_sources, ids, prices, aligned.matrix, fingerprint, settings)
     if model.feature_names != FeatureSpace(SERVED_SOURCES).names:

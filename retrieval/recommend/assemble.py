@@ -45,7 +45,8 @@ class RetrieverParts:
     discover_weights: FusionWeights | None = None  # the mix when owned items are excluded
     extra_sources: Sequence[CandidateSource] = ()
     shop: ShopProfile | None = None
-    neighbour_table: NeighbourTable | None = None  # in catalogue order; None: computed (memoised)
+    # How the retriever gets its vectors' neighbour table (None: the process's memo, else computed).
+    neighbour_table: Callable[[ExactVectors], NeighbourTable] | None = None
 
 
 def rules_apply_for(store: RuleStore):

@@ -119,8 +119,3 @@ def neighbour_table(
             _memo[key] = table
         return table
 
-
-def saved_table(ids: list[str], vectors: ExactVectors, root: str | os.PathLike[str] | None = None) -> NeighbourTable:
-    """The table of `vectors` in the order of `ids` (a catalogue's): computed once (a minute
-    or two at 100,000 products) and saved under the data root; later starts load it."""
-    return neighbour_table(vectors.aligned_to(ids), root, saved=True)

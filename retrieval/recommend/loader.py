@@ -8,6 +8,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from functools import partial
 
 from ..config import data_root, dataset_dir
 from ..dataset import Dataset
@@ -19,7 +20,7 @@ from .assemble import RetrieverParts, assemble_retriever
 from .copurchase import CopurchaseModel
 from .ease import EaseModel
 from .fusion import FusionWeights
-from .item_neighbours import saved_table
+from .item_neighbours import neighbour_table
 from .retriever import Retriever
 from .saved import saved_or_fitted
 
@@ -88,7 +89,7 @@ def open_served(
                                            served_graph(dataset, params, root),
                                            ease=lambda: ease_for(dataset, root)),
         shop=dataset.shop,
-        neighbour_table=saved_table([str(i) for i in dataset.catalogue.frame.index], index.mirror, root),
+        neighbour_table=partial(neighbour_table, root=root, saved=True),
     )
     retriever = assemble_retriever(
         parts, ranker=lambda retriever: open_ranker(retriever, dataset, params, stats, root))
@@ -118,7 +119,7 @@ def open_catalogue_retriever(root: str | os.PathLike[str] | None = None) -> Retr
     dataset = resolve_dataset(root=root).dataset
     return assemble_retriever(RetrieverParts(
         dataset.catalogue, index.mirror, n_baskets=len(dataset.baskets), shop=dataset.shop,
-        neighbour_table=saved_table([str(i) for i in dataset.catalogue.frame.index], index.mirror, root)))
+        neighbour_table=partial(neighbour_table, root=root, saved=True)))
 
 
 def weights_fingerprint(dataset: Dataset, params) -> str:

@@ -72,7 +72,7 @@ class Retriever:
         extra_sources: Sequence[CandidateSource] = (),
         ranker: Ranker | None = None,
         shop: ShopProfile | None = None,
-        neighbour_table: NeighbourTable | None = None,
+        neighbour_table: Callable[[ExactVectors], NeighbourTable] | None = None,
     ) -> None:
         self.catalogue = catalogue
         # Whose shop this is: prices in questions are read, and told, in its currency.
@@ -95,9 +95,10 @@ class Retriever:
             self.ids, list(self.titles.values()), self.vectors.matrix, encode_query,
             popularity=frame["popularity"].to_numpy(),
         )
-        # Each product's nearest products, in this retriever's row order (computed here
-        # unless the caller has it saved; see item_neighbours.py).
-        table = neighbour_table if neighbour_table is not None else item_neighbours.neighbour_table(self.vectors)
+        # Each product's nearest products, in this retriever's row order: `neighbour_table`
+        # gets them for these vectors (serving: saved under the data root; default: this
+        # process's memo, else computed; see item_neighbours.py).
+        table = (neighbour_table or item_neighbours.neighbour_table)(self.vectors)
         if table.rows.shape[0] != len(self.ids):
             raise ValueError(f"a neighbour table of {table.rows.shape[0]} rows for {len(self.ids)} products")
         self.sources: dict[str, CandidateSource] = {
