@@ -278,7 +278,7 @@ def breakdown(retriever, ranker, histories, now, mode: str = "all") -> dict[str,
         contrib = ranker.model.contributions(mode, x[order])
         add("LightGBM SHAP contributions (top k)", time.perf_counter() - t)
         t = time.perf_counter()
-        entries = by_source(lists)
+        entries = by_source(lists, {candidates[i] for i in order})
         for j, i in enumerate(order):
             pid = candidates[i]
             groups = group_contributions(ranker.space, contrib[j])

@@ -7,7 +7,6 @@ before the stats' `as_of`). Missing values are NaN, which LightGBM routes on its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -70,37 +69,52 @@ class FeatureSpace:
         return tuple(groups), np.array([groups.index(self.group(n)) for n in self.names])
 
 
-def candidate_union(lists: dict[str, list[Scored]], mask: np.ndarray, position: dict[str, int]) -> list[str]:
-    """Every source's candidates, once each, in first-seen order, allowed by the mask."""
-    seen: dict[str, None] = {}
-    for scored in lists.values():
-        for s in scored:
-            at = position.get(s.product_id)
-            if at is not None and mask[at]:
-                seen.setdefault(s.product_id, None)
-    return list(seen)
+@dataclass(frozen=True)
+class Listed:
+    """Every source's candidates once each, in first-seen order, allowed by the mask, and
+    where each source listed them (read in one pass over the lists)."""
+
+    ids: list[str]
+    rows: np.ndarray  # catalogue rows of `ids`
+    # source -> (candidate index of each entry, -1 if not a candidate; each entry's score)
+    entries: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def list_candidates(lists: dict[str, list[Scored]], mask: np.ndarray, position: dict[str, int]) -> Listed:
+    names = list(lists)
+    pids = [s.product_id for name in names for s in lists[name]]
+    scores = np.fromiter((s.score for name in names for s in lists[name]), np.float64, len(pids))
+    rows = np.fromiter((position.get(p, -1) for p in pids), np.int64, len(pids))
+    ok = np.flatnonzero(rows >= 0)
+    ok = ok[mask[rows[ok]]]
+    unique, first, inverse = np.unique(rows[ok], return_index=True, return_inverse=True)
+    seen = np.argsort(first, kind="stable")  # first-seen order
+    place = np.empty(len(unique), dtype=np.int64)
+    place[seen] = np.arange(len(unique))
+    slot = np.full(len(pids), -1, dtype=np.int64)
+    slot[ok] = place[inverse.ravel()]
+    bounds = np.cumsum([0, *(len(lists[name]) for name in names)])
+    return Listed([pids[i] for i in ok[first[seen]]], unique[seen],
+                  {name: (slot[a:b], scores[a:b]) for name, a, b in zip(names, bounds[:-1], bounds[1:], strict=True)})
 
 
 def build_features(
     space: FeatureSpace,
-    candidates: Sequence[str],
+    listed: Listed,
     lists: dict[str, list[Scored]],
     view: ShopperView,
     stats: ItemStats,
     position: dict[str, int],
     vectors: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A (len(candidates) x len(space.names)) float32 matrix."""
+    """A (len(listed.ids) x len(space.names)) float32 matrix."""
+    candidates, rows = listed.ids, listed.rows
     n = len(candidates)
-    rows = np.array([position[c] for c in candidates], dtype=np.int64)
-    index = {c: i for i, c in enumerate(candidates)}
     cols: list[np.ndarray] = []
     for source in space.sources:
         score, rank = np.zeros(n), np.full(n, NAN)
-        scored = lists.get(source) or []
-        if scored:
-            at = np.fromiter((index.get(s.product_id, -1) for s in scored), np.int64, len(scored))
-            values = np.fromiter((s.score for s in scored), np.float64, len(scored))
+        at, values = listed.entries.get(source, (np.zeros(0, np.int64), np.zeros(0)))
+        if len(at):
             top = float(values.max()) or 1.0
             # A product listed twice by one source keeps its first (best) place.
             firsts = np.unique(at, return_index=True)[1]
@@ -114,7 +128,7 @@ def build_features(
              stats.buyers[rows] / max(1.0, float(stats.buyers.max(initial=1.0)))]
     cols += [np.full(n, v) for v in (view.baskets, view.basket_size, view.interval_days,
                                        view.days_since_basket, view.repeat_share)]
-    cols += _rules(candidates, lists.get("rules") or [], index)
+    cols += _rules(lists.get("rules") or [], listed.entries.get("rules", (np.zeros(0, np.int64),))[0], n)
     cols.append(_recent_similarity(view, rows, position, vectors))
     return np.column_stack(cols).astype(np.float32) if n else np.zeros((0, len(space.names)), np.float32)
 
@@ -125,30 +139,34 @@ def _repurchase(candidates, view: ShopperView, stats: ItemStats, rows) -> list[n
     out["times_bought"][:] = 0.0
     out["basket_share"][:] = 0.0
     items = view.items
-    for i, pid in enumerate(candidates):
-        r = items.get(pid)
-        if r is None:
-            continue
-        days = (view.now - r.last_time) / DAY
-        own = (r.last_time - r.first_time) / DAY / (r.baskets - 1) if r.baskets > 1 else NAN
-        out["times_bought"][i] = r.baskets
-        out["basket_share"][i] = r.baskets / max(1, view.baskets)
-        out["baskets_since"][i] = view.baskets - 1 - r.last
-        out["days_since"][i] = days
-        out["own_interval"][i] = own
-        out["own_due"][i] = days / own if own and own > 0 else NAN
-        shop = stats.interval_days[rows[i]]
-        out["shop_due"][i] = days / shop if shop and shop > 0 else NAN
-        out["basket_due"][i] = days / view.interval_days if view.interval_days and view.interval_days > 0 else NAN
+    owned = [(i, r) for i, pid in enumerate(candidates) if (r := items.get(pid)) is not None]
+    if not owned:
+        return [out[name] for name in REPURCHASE]
+    at = np.array([i for i, _ in owned])
+    baskets = np.array([r.baskets for _, r in owned], dtype=np.float64)
+    last = np.array([r.last for _, r in owned], dtype=np.float64)
+    first_time = np.array([r.first_time for _, r in owned])
+    last_time = np.array([r.last_time for _, r in owned])
+    days = (view.now - last_time) / DAY
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(baskets > 1, (last_time - first_time) / DAY / np.maximum(baskets - 1, 1), NAN)
+        shop = stats.interval_days[rows[at]]
+        out["times_bought"][at] = baskets
+        out["basket_share"][at] = baskets / max(1, view.baskets)
+        out["baskets_since"][at] = view.baskets - 1 - last
+        out["days_since"][at] = days
+        out["own_interval"][at] = own
+        out["own_due"][at] = np.where(own > 0, days / own, NAN)  # NaN > 0 is False: NaN stays
+        out["shop_due"][at] = np.where(shop > 0, days / shop, NAN)
+        basket = view.interval_days
+        out["basket_due"][at] = days / basket if basket and basket > 0 else NAN
     return [out[name] for name in REPURCHASE]
 
 
-def _rules(candidates, scored: list[Scored], index) -> list[np.ndarray]:
-    n = len(candidates)
+def _rules(scored: list[Scored], at: np.ndarray, n: int) -> list[np.ndarray]:
     conf, lift, fired = np.zeros(n), np.zeros(n), np.zeros(n)
-    for s in scored:
-        i = index.get(s.product_id)
-        if i is None:
+    for s, i in zip(scored, at.tolist(), strict=True):
+        if i < 0:
             continue
         # The figures come with the candidate (its evidence is written only when shown).
         conf[i] = s.features.get("rule_confidence", 0.0)

@@ -26,7 +26,7 @@ from ..errors import DataError
 from ..recommend.sources import Context, Scored
 from ..recommend.types import Evidence, Filters, Role
 from .explain import by_source, explain, group_contributions
-from .features import FeatureSpace, build_features, candidate_union
+from .features import FeatureSpace, build_features, list_candidates
 from .items import ItemStats
 from .model import MODES, RankerModel, TrainingData, fit_booster
 from .shopper import ShopperView
@@ -104,7 +104,7 @@ class Ranker:
         scores = self.model.predict(mode, x)
         order = np.lexsort((np.array(candidates), -scores))[:k]
         contrib = self.model.contributions(mode, x[order])
-        entries = by_source(lists)
+        entries = by_source(lists, {candidates[i] for i in order})
         out = []
         for j, i in enumerate(order):
             pid = candidates[i]
@@ -120,9 +120,9 @@ def candidate_features(
 ) -> tuple[list[str], np.ndarray, ShopperView]:
     """The candidates (every source's union) and their feature rows, for ranking or training."""
     view = ShopperView.of(ctx.baskets, ctx.now or stats.as_of)
-    candidates = candidate_union(lists, ctx.mask, ctx.position)
-    x = build_features(space, candidates, lists, view, stats, ctx.position, vectors)
-    return candidates, x, view
+    listed = list_candidates(lists, ctx.mask, ctx.position)
+    x = build_features(space, listed, lists, view, stats, ctx.position, vectors)
+    return listed.ids, x, view
 
 
 def training_rows(

@@ -14,6 +14,7 @@ import os
 import warnings
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ import pandas as pd
 from scipy import sparse
 
 from ..baskets import Baskets
+from ..sparse_rows import row_entries, value_at
+from .model_order import ModelOrder
 from .sources import CandidateSource, Context, Scored
 from .types import Evidence
 
@@ -105,10 +108,7 @@ class CopurchaseSource(CandidateSource):
 
     def __init__(self, model: CopurchaseModel, catalogue_ids: Sequence[str]) -> None:
         self.model = model
-        # Re-index the model's items into catalogue order once, so masks line up.
-        pos = {pid: i for i, pid in enumerate(model.ids)}
-        self.to_model = np.array([pos.get(pid, -1) for pid in catalogue_ids])
-        self.from_model = {i: c for c, i in enumerate(self.to_model) if i >= 0}
+        self.order = ModelOrder(model.position, catalogue_ids)
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         counts = Counter([*ctx.history, *ctx.seeds])
@@ -118,29 +118,31 @@ class CopurchaseSource(CandidateSource):
             return []
         idx = np.array([r for r, _ in rows])
         w = np.array([n for _, n in rows], dtype=np.float32)
-        contrib = self.model.similarity[idx].multiply(w[:, None]).tocsc()
-        scores_model = np.asarray(contrib.sum(axis=0)).ravel()
-        scores = np.zeros(len(ctx.ids), dtype=np.float32)
-        valid = self.to_model >= 0
-        scores[valid] = scores_model[self.to_model[valid]]
-        owned = np.zeros(len(ctx.ids), dtype=bool)
-        owned_model = idx
-        owned_cat = [self.from_model[i] for i in owned_model if i in self.from_model]
-        owned[owned_cat] = True
-        allowed = ctx.mask & ~owned & (scores > 0)
+        got = row_entries(self.model.similarity, idx)
+        contrib = got.values * w[got.which]
+        scores_model = np.bincount(got.cols, weights=contrib, minlength=len(self.model.ids))
+        scores = self.order.to_catalogue(scores_model)
+        allowed = ctx.mask & (scores > 0)
+        back = self.order.to_catalogue_row
+        allowed[[back[i] for i in idx.tolist() if i in back]] = False
         order = np.flatnonzero(allowed)
         order = order[np.lexsort((order, -scores[order]))][:k]
-        # The history item that contributed most to each candidate: one dense slice.
-        strongest = idx[np.asarray(contrib[:, self.to_model[order]].toarray().argmax(axis=0)).ravel()]
-        # Both counts in one fancy-indexing call (scalar lookups in a sparse matrix are slow).
-        pairs: np.ndarray | list[float] = np.asarray(self.model.both[strongest, self.to_model[order]]).ravel() if len(order) else []
-        out = []
-        for c, best, both in zip(order, strongest, pairs, strict=True):
-            anchor = self.model.ids[best]
-            both, n = int(both), int(self.model.customers[best])
-            text = (
-                f"customers who bought {ctx.titles.get(anchor, anchor)} also bought it "
-                f"({both} of {n})"
-            )
-            out.append(Scored(ctx.ids[c], float(scores[c]), Evidence("copurchase", text, float(scores[c]), related_to=anchor)))
-        return out
+        # The history item that contributed most to each candidate (the first one among equals).
+        wanted = np.zeros(len(self.model.ids), dtype=bool)
+        wanted[self.order.to_model[order]] = True
+        e = np.flatnonzero(wanted[got.cols])
+        e = e[np.lexsort((got.which[e], -contrib[e], got.cols[e]))]
+        first = np.r_[True, got.cols[e][1:] != got.cols[e][:-1]] if len(e) else np.zeros(0, dtype=bool)
+        strongest = dict(zip(got.cols[e][first].tolist(), idx[got.which[e][first]].tolist(), strict=True))
+        return [Scored(ctx.ids[c], float(scores[c]),
+                       partial(_copurchase_evidence, self.model, strongest[self.order.to_model[c]],
+                               int(self.order.to_model[c]), ctx.titles, float(scores[c])))
+                for c in order]
+
+
+def _copurchase_evidence(model: CopurchaseModel, best: int, item: int, titles: dict[str, str],
+                         score: float) -> Evidence:
+    anchor = model.ids[best]
+    both, n = int(value_at(model.both, best, item)), int(model.customers[best])
+    text = f"customers who bought {titles.get(anchor, anchor)} also bought it ({both} of {n})"
+    return Evidence("copurchase", text, score, related_to=anchor)

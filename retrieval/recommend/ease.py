@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -132,4 +133,4 @@ class EaseSource(CandidateSource):
         allowed[owned] = False
         rows, values = top_k(np.nan_to_num(scores), k, allowed)
         text = "often bought by shoppers who buy what you buy"
-        return [Scored(ctx.ids[r], float(v), Evidence("ease", text, float(v))) for r, v in zip(rows, values, strict=True)]
+        return [Scored(ctx.ids[r], float(v), partial(Evidence, "ease", text, float(v))) for r, v in zip(rows, values, strict=True)]

@@ -1,11 +1,11 @@
 """Every product's nearest products, computed once per set of vectors.
 
-A shopper's "alternatives" and "for you" lists start from the products they bought. Scanning
+A shopper's "alternatives" start from the products they bought. Scanning
 the whole matrix for them costs one pass over it per request: 0.8 ms on 3,790 products, but
 ~20 ms per pass over 100,000 x 384 float32 (153 MB read from memory each time; bench:
 bench_ranker). So each product's `DEPTH` nearest neighbours are found once, in blocks, and a
 request merges the lists of the products it starts from. A list that the filters leave too
-short is answered by the exact scan (see `NeighbourSource` and `ProfileSource`).
+short is answered by the exact scan (see `NeighbourSource`).
 
 The table is keyed by the vectors it was computed from: in one process a second retriever
 over the same vectors reuses it, and `shopassist build` saves it under `<root>/models`.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
+from functools import partial
 
 from ..vectors import top_k
 from .graph import GraphModel
+from .model_order import ModelOrder
 from .sources import CandidateSource, Context, Scored
 from .tifu import TifuModel
 from .types import Evidence
@@ -22,8 +23,7 @@ class TifuSource(CandidateSource):
 
     def __init__(self, model: TifuModel, catalogue_ids: list[str]) -> None:
         self.model = model
-        pos = model.index
-        self.to_model = np.array([pos.get(pid, -1) for pid in catalogue_ids])
+        self.order = ModelOrder(model.index, catalogue_ids)
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         if ctx.baskets:
@@ -33,20 +33,18 @@ class TifuSource(CandidateSource):
         else:
             return []
         own, near = self.model.parts_batch([history], [ctx.customer_id])
-        valid = self.to_model >= 0
-        own_c, near_c = np.zeros(len(ctx.ids)), np.zeros(len(ctx.ids))
-        own_c[valid], near_c[valid] = own[0][self.to_model[valid]], near[0][self.to_model[valid]]
+        own_c, near_c = self.order.to_catalogue(own[0]), self.order.to_catalogue(near[0])
         total = own_c + near_c
         rows, scores = top_k(total, k, ctx.mask & (total > 0))
-        out = []
-        for r, s in zip(rows, scores, strict=True):
-            if near_c[r] >= own_c[r]:
-                text = "shoppers whose baskets look like yours buy it often"
-            else:
-                text = "a regular in your own recent baskets"
-            out.append(Scored(ctx.ids[r], float(s), Evidence("tifu", text, float(s)),
-                              features={"tifu_neighbours": float(near_c[r])}))
-        return out
+        return [Scored(ctx.ids[r], float(s), partial(_tifu_evidence, bool(near_c[r] >= own_c[r]), float(s)),
+                       features={"tifu_neighbours": float(near_c[r])})
+                for r, s in zip(rows, scores, strict=True)]
+
+
+def _tifu_evidence(from_neighbours: bool, score: float) -> Evidence:
+    text = ("shoppers whose baskets look like yours buy it often" if from_neighbours
+            else "a regular in your own recent baskets")
+    return Evidence("tifu", text, score)
 
 
 class GraphSource(CandidateSource):
@@ -70,4 +68,4 @@ class GraphSource(CandidateSource):
         allowed[[ctx.position[p] for p in items if p in ctx.position]] = False
         rows, values = top_k(scores, k, allowed)
         text = "close to your purchases in the graph of who buys what"
-        return [Scored(ctx.ids[r], float(v), Evidence("graph", text, float(v))) for r, v in zip(rows, values, strict=True)]
+        return [Scored(ctx.ids[r], float(v), partial(Evidence, "graph", text, float(v))) for r, v in zip(rows, values, strict=True)]

@@ -105,7 +105,7 @@ class Retriever:
             "semantic": SemanticSource(self.vectors, Lexicon(list(self.titles.values()))),
             "repeat": RepeatSource(frame["popularity"].to_numpy(dtype=np.float64)),
             "neighbours": NeighbourSource(self.vectors, table=table),
-            "profile": ProfileSource(self.vectors, table=table),
+            "profile": ProfileSource(self.vectors),
             "popularity": PopularitySource(frame["popularity"].to_numpy(), n_baskets),
         }
         if rules_apply is not None:

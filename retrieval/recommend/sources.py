@@ -16,6 +16,7 @@ from functools import partial
 
 import numpy as np
 
+from ..pruned_search import PrunedSearch
 from ..vectors import ExactVectors, StaticRanking, top_k
 from .item_neighbours import NeighbourTable
 from .lexicon import LEXICAL_WEIGHT, Lexicon
@@ -308,24 +309,23 @@ def _neighbour_evidence(anchor: str, titles: dict[str, str], sim: float, score: 
     return Evidence("neighbours", text, score, similarity=sim, related_to=anchor)
 
 
-# Above this many products the profile is searched among the neighbours of the shopper's
-# strongest items instead of over every row (a scan of 100,000 x 384 costs ~20 ms here).
+# Above this many products the profile's search is pruned (exactly; see pruned_search.py):
+# a full scan of 100,000 x 384 costs ~20 ms here, of 20,000 ~3.
 PROFILE_SCAN_ROWS = 20_000
-PROFILE_POOL_ITEMS = 30
 
 
 class ProfileSource(CandidateSource):
     """For you: one taste vector from the history (recency-weighted mean), searched like a question.
 
-    On a large catalogue with a neighbour table the search runs over the table's lists of
-    the `PROFILE_POOL_ITEMS` most weighted items (an approximation: the products nearest to
-    the mean are, in practice, near one of the items it averages), scored exactly.
+    On a large catalogue the search scores exactly only the products a low-dimensional copy
+    of the vectors cannot rule out; the answer is the full scan's.
     """
 
     name, role = "profile", "for you"
 
-    def __init__(self, vectors: ExactVectors, half_life: float = 20.0, table: NeighbourTable | None = None) -> None:
-        self.vectors, self.half_life, self.table = vectors, half_life, table
+    def __init__(self, vectors: ExactVectors, half_life: float = 20.0) -> None:
+        self.vectors, self.half_life = vectors, half_life
+        self.search = PrunedSearch(vectors.matrix) if len(vectors) > PROFILE_SCAN_ROWS else None
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         weights = _recency_weights(ctx.history, self.half_life)
@@ -335,23 +335,16 @@ class ProfileSource(CandidateSource):
             return []
         rows_of = np.array([position[p] for p in items])
         w = np.array([weights[p] for p in items], dtype=np.float32)
-        matrix = self.vectors.matrix
-        profile = w @ matrix[rows_of]
+        profile = w @ self.vectors.matrix[rows_of]
         norm = float(np.linalg.norm(profile))
         if norm == 0:
             return []
         profile /= norm
         mask = ctx.mask.copy()
         mask[rows_of] = False
-        found = None
-        if self.table is not None and len(matrix) > PROFILE_SCAN_ROWS:
-            strongest = rows_of[np.argsort(-w, kind="stable")[:PROFILE_POOL_ITEMS]]
-            pool = np.unique(self.table.rows[strongest].ravel())
-            pool = pool[mask[pool]]
-            if len(pool) >= k:
-                r, s = top_k(matrix[pool] @ profile, k)
-                found = pool[r], s
-        if found is None:
+        if self.search is not None:
+            found = self.search.top_k(profile, k, mask)
+        else:
             found = top_k(self.vectors.scores(profile), k, mask)
         return [Scored(ctx.ids[r], float(s), partial(_profile_evidence, float(s))) for r, s in zip(*found, strict=True)]
 
@@ -373,7 +366,9 @@ class PopularitySource(CandidateSource):
         rows, counts = self.ranking.top(k, ctx.mask)
         out = []
         for row, n in zip(rows, counts, strict=True):
-            share = n / self.n_baskets
-            text = f"popular: in {int(n):,} baskets ({share:.1%} of all)"
-            out.append(Scored(ctx.ids[row], float(n), Evidence("popularity", text, float(share))))
+            out.append(Scored(ctx.ids[row], float(n), partial(_popularity_evidence, int(n), float(n) / self.n_baskets)))
         return out
+
+
+def _popularity_evidence(n: int, share: float) -> Evidence:
+    return Evidence("popularity", f"popular: in {n:,} baskets ({share:.1%} of all)", share)

@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..baskets import Baskets
+from ..sparse_rows import weighted_row_sum
 
 log = logging.getLogger(__name__)
 
@@ -142,26 +143,28 @@ class TifuModel:
 
     def vectors(self, histories: Sequence[BasketSequence]) -> sparse.csr_matrix:
         """TIFU vectors of any histories (one row each; unknown items are ignored)."""
-        rows: list[int] = []
-        cols: list[int] = []
-        positions: list[int] = []
-        counts: list[int] = []
-        for r, baskets in enumerate(histories):
-            n = len(baskets)
-            for p, items in enumerate(baskets):
-                for item in dict.fromkeys(items):
-                    c = self.index.get(item)
-                    if c is not None:
-                        rows.append(r)
-                        cols.append(c)
-                        positions.append(p)
-                        counts.append(n)
-        data = self._basket_weights(np.asarray(positions), np.asarray(counts))
+        entries = [self._entries(baskets) for baskets in histories]
+        rows = np.repeat(np.arange(len(histories)), [len(c) for c, _ in entries])
+        cols = np.concatenate([c for c, _ in entries]) if entries else np.zeros(0, dtype=np.int64)
+        data = np.concatenate([d for _, d in entries]) if entries else np.zeros(0)
         out = sparse.csr_matrix(
             (data.astype(np.float32), (rows, cols)), shape=(len(histories), len(self.ids))
         )
         out.sum_duplicates()
         return out
+
+    def _entries(self, baskets: BasketSequence) -> tuple[np.ndarray, np.ndarray]:
+        """(item column, basket weight) for each known item of each basket; an item repeats across baskets."""
+        cols: list[int] = []
+        positions: list[int] = []
+        for p, items in enumerate(baskets):
+            for item in dict.fromkeys(items):
+                c = self.index.get(item)
+                if c is not None:
+                    cols.append(c)
+                    positions.append(p)
+        weights = self._basket_weights(np.asarray(positions, dtype=np.int64), np.full(len(cols), len(baskets)))
+        return np.asarray(cols, dtype=np.int64), weights
 
     def user_vector(self, baskets: BasketSequence) -> np.ndarray:
         """The TIFU vector of one history, dense over `ids`."""
@@ -191,48 +194,43 @@ class TifuModel:
     def parts_batch(
         self, histories: Sequence[BasketSequence], customer_ids: Sequence[str | None] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(own part, neighbour part), dense; `customer_ids[r]` is never row r's neighbour."""
+        """(own part, neighbour part), dense; `customer_ids[r]` is never row r's neighbour.
+
+        Row by row, reading only the rows of the fitted matrices a history touches: a
+        request is one history, and scipy's products cost more than the arithmetic there.
+        """
         if customer_ids is not None and len(customer_ids) != len(histories):
             raise ValueError(f"{len(histories)} histories but {len(customer_ids)} customer ids")
-        q = self.vectors(histories)
-        own = self.params.alpha * q.toarray()
-        if self.params.alpha == 1.0 or not self.customers:
-            return own, np.zeros_like(own)
         ids = customer_ids if customer_ids is not None else [None] * len(histories)
-        weights = self.neighbour_weights(q, ids)
-        neighbours = (1.0 - self.params.alpha) * (weights @ self.users).toarray()
-        return own, neighbours
+        own = np.zeros((len(histories), len(self.ids)), dtype=np.float32)
+        near = np.zeros_like(own)
+        for r, (baskets, customer) in enumerate(zip(histories, ids, strict=True)):
+            cols, weights = self._entries(baskets)
+            q = np.bincount(cols, weights=weights, minlength=len(self.ids))
+            own[r] = self.params.alpha * q
+            if self.params.alpha == 1.0 or not self.customers or not len(cols):
+                continue
+            items = np.flatnonzero(q)
+            neighbours = self._neighbours(weighted_row_sum(self._unit_t, items, q[items]), customer)
+            if len(neighbours):
+                mean = weighted_row_sum(self.users, neighbours, np.full(len(neighbours), 1.0 / len(neighbours)))
+                near[r] = (1.0 - self.params.alpha) * mean
+        return own, near
 
-    def neighbour_weights(
-        self, q: sparse.csr_matrix, customer_ids: Sequence[str | None]
-    ) -> sparse.csr_matrix:
-        """Histories x fitted customers: 1 / (number of neighbours) on each row's neighbours.
+    def _neighbours(self, sims: np.ndarray, customer: str | None) -> np.ndarray:
+        """Rows of the fitted customers nearest to a history, given its similarity to each.
 
         Cosine similarity ranks the fitted customers (the query's own norm does not change
         the ranking); the top K with a positive similarity are kept, ties to the customer
         first in id order, so a row's neighbours do not depend on the rest of the batch.
         """
-        sims = (q @ self._unit_t).toarray()
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
-        data: list[np.ndarray] = []
+        me = self.customer_index.get(customer) if customer is not None else None
+        if me is not None:
+            sims[me] = 0.0
+        cand = np.flatnonzero(sims > 0)
         k = self.params.k_neighbours
-        for r, (s, customer) in enumerate(zip(sims, customer_ids, strict=True)):
-            me = self.customer_index.get(customer) if customer is not None else None
-            if me is not None:
-                s[me] = 0.0
-            cand = np.flatnonzero(s > 0)
-            if len(cand) > k:
-                part = np.argpartition(-s[cand], k - 1)[:k]
-                cand = cand[s[cand] >= s[cand[part]].min()]
-                cand = cand[np.lexsort((cand, -s[cand]))][:k]
-            if len(cand):
-                rows.append(np.full(len(cand), r))
-                cols.append(cand)
-                data.append(np.full(len(cand), 1.0 / len(cand), dtype=np.float32))
-        shape = (len(customer_ids), len(self.customers))
-        if not rows:
-            return sparse.csr_matrix(shape, dtype=np.float32)
-        return sparse.csr_matrix(
-            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=shape
-        )
+        if len(cand) > k:
+            part = np.argpartition(-sims[cand], k - 1)[:k]
+            cand = cand[sims[cand] >= sims[cand[part]].min()]
+            cand = cand[np.lexsort((cand, -sims[cand]))][:k]
+        return cand

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..vectors import StaticRanking
@@ -27,8 +29,11 @@ class TrendingSource(CandidateSource):
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
         rows, scores = self.ranking.top(k, ctx.mask)
         return [
-            Scored(ctx.ids[r], float(s), Evidence(
-                "trending", f"trending: in {int(self.recent[r]):,} baskets over the last 4 weeks, "
-                f"{self.trend[r]:.1f} times its usual share", float(s)))
+            Scored(ctx.ids[r], float(s), partial(_trending_evidence, int(self.recent[r]), float(self.trend[r]), float(s)))
             for r, s in zip(rows, scores, strict=True)
         ]
+
+
+def _trending_evidence(recent: int, trend: float, score: float) -> Evidence:
+    return Evidence("trending", f"trending: in {recent:,} baskets over the last 4 weeks, "
+                    f"{trend:.1f} times its usual share", score)

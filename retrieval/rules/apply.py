@@ -94,9 +94,14 @@ def score_consequents(
     # Drop generalisations (step 2) only where a multi-item antecedent fired: with pairs
     # only, or single-item antecedents, there is nothing to drop and the groups stay whole.
     if (store.antecedent_lengths(rows) > 1).any():
-        keep = ~_generalisations(store, rows, cons)
-        rows, cons = rows[keep], cons[keep]
-        starts = np.flatnonzero(np.r_[True, cons[1:] != cons[:-1]])
+        # Only a consequent with two or more fired rules can hold a generalisation.
+        sizes = np.diff(np.r_[starts, len(rows)])
+        shared = np.flatnonzero(np.repeat(sizes > 1, sizes))
+        if len(shared):
+            keep = np.ones(len(rows), dtype=bool)
+            keep[shared[_generalisations(store, rows[shared], cons[shared])]] = False
+            rows, cons = rows[keep], cons[keep]
+            starts = np.flatnonzero(np.r_[True, cons[1:] != cons[:-1]])
     # Score every consequent with array reductions (a long history fires thousands of
     # rules), then order the rows of the top k only.
     confs = conf[rows]
@@ -108,9 +113,12 @@ def score_consequents(
     ends = np.r_[starts[1:], len(rows)]
     # Within each consequent's group, highest confidence first (store order among equals).
     by_conf = rows[np.lexsort((-confs, cons))]
-    return [ConsequentScore(str(names[g]), float(scores[g]), float(conf[by_conf[starts[g]]]),
-                            float(max_lift[g]), int(ends[g] - starts[g]), by_conf[starts[g]:ends[g]])
-            for g in top]
+    first, last = starts[top], ends[top]
+    # Whole columns to Python at once: per-element numpy scalar conversions cost more here.
+    return [ConsequentScore(name, score, best, lift_, n, by_conf[a:b])
+            for name, score, best, lift_, n, a, b in zip(
+                names[top].tolist(), scores[top].tolist(), conf[by_conf[first]].tolist(),
+                max_lift[top].tolist(), (last - first).tolist(), first.tolist(), last.tolist(), strict=True)]
 
 
 def apply_rules_to_history(

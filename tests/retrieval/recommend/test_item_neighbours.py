@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.recommend import sources as sources_mod
 from retrieval.recommend.item_neighbours import NeighbourTable, neighbour_table
-from retrieval.recommend.sources import Context, NeighbourSource, ProfileSource
+from retrieval.recommend.sources import Context, NeighbourSource
 from retrieval.vectors import ExactVectors, StaticRanking, top_k
 
 
@@ -73,17 +72,6 @@ def test_a_table_too_short_for_the_filters_falls_back_to_the_scan(monkeypatch):
     monkeypatch.setattr(NeighbourSource, "_scan", lambda self, *a: scans.append(1) or original(self, *a))
     got = NeighbourSource(v, table=table).candidates(_context(v, ["P0001"]), 20)
     assert len(got) == 20 and scans == [1]
-
-
-def test_the_profile_on_a_large_catalogue_searches_the_strongest_items_neighbours(monkeypatch):
-    v = _vectors()
-    table = NeighbourTable.build(v.matrix, depth=60)
-    history = ["P0003", "P0040", "P0041", "P0300", "P0003"]
-    scanned = ProfileSource(v, table=table).candidates(_context(v, history), 15)  # small: a scan
-    monkeypatch.setattr(sources_mod, "PROFILE_SCAN_ROWS", 100)
-    pooled = ProfileSource(v, table=table).candidates(_context(v, history), 15)
-    assert [s.product_id for s in pooled] == [s.product_id for s in scanned]
-    assert not {s.product_id for s in pooled} & set(history)
 
 
 def test_the_table_is_kept_per_vectors_and_saved_under_the_root(tmp_path, monkeypatch):
