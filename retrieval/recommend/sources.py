@@ -91,11 +91,9 @@ class CandidateSource(ABC):
 
 def _recency_weights(history: Sequence[str], half_life: float) -> dict[str, float]:
     """Each distinct item's recency weight: 1 for the newest purchase, halving every half_life items back."""
-    n = len(history)
-    weights: dict[str, float] = {}
-    for i, pid in enumerate(history):
-        weights[pid] = max(weights.get(pid, 0.0), 0.5 ** ((n - 1 - i) / half_life))
-    return weights
+    newest = {pid: i for i, pid in enumerate(history)}  # first-seen order, the latest position
+    ages = len(history) - 1 - np.fromiter(newest.values(), np.float64, len(newest))
+    return dict(zip(newest, np.power(0.5, ages / half_life).tolist(), strict=True))
 
 
 class SemanticSource(CandidateSource):
