@@ -24,7 +24,7 @@ def _matrix(n: int = 3000, d: int = 48, seed: int = 5) -> np.ndarray:
 @pytest.mark.parametrize("keep", [1.0, 0.3, 0.01])
 def test_pruned_top_k_is_the_scans(seed, keep):
     m = _matrix()
-    search = PrunedSearch(m, dims=8)
+    search = PrunedSearch(m, dims=8, max_scored=None)
     rng = np.random.default_rng(seed)
     mask = rng.random(len(m)) < keep
     query = m[rng.integers(0, 50, 6)].sum(axis=0) * 1.7  # a mean of items, not unit length
@@ -44,6 +44,17 @@ def test_it_scores_only_what_the_bound_cannot_rule_out(monkeypatch):
     search.matrix = _Counting(m, scored)
     search.top_k(m[:5].mean(axis=0), 20)
     assert sum(scored) < len(m) / 4
+
+
+def test_a_crowded_top_is_capped_at_the_best_upper_bounds():
+    m = _matrix(n=6000, d=64)
+    query = m[:40].mean(axis=0)
+    exact, proven = PrunedSearch(m, dims=4, max_scored=None).shortlist(query, 20)
+    capped, capped_proven = PrunedSearch(m, dims=4, max_scored=300).shortlist(query, 20)
+    assert proven and len(exact) > 300  # four dimensions leave wide margins
+    assert not capped_proven and len(capped) == 300 and set(capped) <= set(exact)
+    rows, _ = PrunedSearch(m, dims=4, max_scored=300).top_k(query, 20)
+    assert len(rows) == 20 and set(rows) <= set(capped)
 
 
 class _Counting(np.ndarray):
