@@ -58,8 +58,11 @@ _HISTORY = re.compile(r"\b(?:history|past orders|previous orders|orders|what did
 _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|offer|pitch|upsell|"
                         rf"(?:would|might|could) {_THEY} (?:like|want|need)|"
                         rf"{_THEY} (?:would|might|could|may) (?:like|want|need|enjoy)|interest {_THEY}|"
-                        rf"should {_THEY} (?:buy|get|order|try)|"
+                        rf"should {_THEY} (?:buy|get|order|try)|{_THEY} (?:has|have)n'?t (?:tried|bought|had)|"
                         r"(?:buy|get|order|need) (?:next|soon)|reorder)\b", re.I)
+# "anything new they might like", "something she hasn't tried": leave out what they own.
+_NEW_TO_THEM = re.compile(r"\b(?:new|different|(?:has|have)n'?t (?:bought|tried|had)|not (?:bought|tried)|"
+                          r"never (?:bought|tried|had))\b", re.I)
 # "... but cheaper", "only less expensive": a limit on an anchored request, not part of a name.
 _BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.pattern, re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
@@ -176,7 +179,8 @@ class Intent:
         if not cid or not about:
             return []
         if _RECOMMEND.search(self.text):
-            return [("customer_recommendations", {"customer_id": cid})]
+            new = {"new_only": True} if _NEW_TO_THEM.search(self.text) else {}
+            return [("customer_recommendations", {"customer_id": cid, **new})]
         if _HISTORY.search(self.text) or named:
             return [("customer_history", {"customer_id": cid})]
         return []

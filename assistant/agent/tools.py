@@ -230,13 +230,19 @@ class ToolBox:
             last_order_products=tuple(self._line(pid) for pid in list(dict.fromkeys(last.items))[: self.k * 2]),
             products=tuple(replace(self._line(pid), orders_with_it=n) for pid, n in top))
 
-    def customer_recommendations(self, customer_id: str | None = None, k: int = 5) -> Listing:
+    def customer_recommendations(self, customer_id: str | None = None, k: int = 5,
+                                 new_only: bool = False) -> Listing:
         """Personal recommendations from the customer's history: the same `recommend` the
-        console's panel shows, with every piece of evidence."""
+        console's panel shows, with every piece of evidence; `new_only` leaves out what they
+        bought before (the ranker's "new" mode)."""
         cid, baskets = self._customer(customer_id)
         # Dated baskets, so the learned ranker can read the customer's rhythm.
-        rec = self.retriever.recommend(None, history=baskets, k=max(1, min(int(k), 20)))
-        return Listing.of(rec, customer_id=cid, orders=len(baskets))
+        rec = self.retriever.recommend(None, history=baskets, k=max(1, min(int(k), 20)),
+                                       filters=Filters(exclude_owned=bool(new_only)))
+        listing = Listing.of(rec, customer_id=cid, orders=len(baskets))
+        if new_only:
+            listing = replace(listing, notes=(*listing.notes, "only products they have not bought before"))
+        return listing
 
     def _line(self, pid: str) -> OrderedProduct:
         known = pid in self.retriever.titles
@@ -400,7 +406,9 @@ DESCRIPTIONS = {
     "customer_history": "A customer's past orders: how many, the last order and the products "
     "bought most often. customer_id: the customer's id (default: the selected customer).",
     "customer_recommendations": "Personal recommendations for a customer from their purchase "
-    "history, with the evidence for each. customer_id: default the selected customer.",
+    "history, with the evidence for each. customer_id: default the selected customer. new_only: "
+    "true when asked for things they have not bought before (\"anything new\", \"something "
+    "they haven't tried\").",
 }
 
 

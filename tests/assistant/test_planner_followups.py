@@ -92,6 +92,13 @@ def test_service_questions_about_a_customer(make_shop, bundled_dataset):
     # The way an agent types it with the customer on screen.
     for plain in ("what should they buy next?", "anything new they might like?", "what would she want again"):
         assert names(service.chat("s2", plain)) == ["customer_recommendations"], plain
+    # Asked for what is new to them: the ranker's "new" mode, nothing they bought before.
+    owned = {pid for b in bundled_dataset.baskets.history("12347") for pid in b.items}
+    for plain in ("anything new they might like?", "something she hasn't tried?"):
+        fresh = service.chat("s2", plain)
+        assert names(fresh) == ["customer_recommendations"] and args(fresh)["new_only"] is True, plain
+        assert fresh.products and not {p["product_id"] for p in fresh.products} & owned, plain
+    assert "new_only" not in args(service.chat("s2", "what should they buy next?"))
     # a shopper's assistant has no customer tools at all
     shopper = make_shop().chat("s3", "what did customer 17850 buy?")
     assert not {"customer_history", "customer_recommendations"} & set(names(shopper))
