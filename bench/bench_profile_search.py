@@ -35,24 +35,13 @@ POOL_ITEMS = 30
 
 
 def profiles(dataset, vectors, n: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(profile, owned rows, item weights) per sampled shopper, as ProfileSource builds them."""
-    from retrieval.recommend.sources import _recency_weights
+    """(profile, owned rows, their weights) per sampled shopper, as ProfileSource makes them."""
+    from retrieval.recommend.sources import PROFILE_HALF_LIFE, taste_profile
 
     position = {pid: i for i, pid in enumerate(vectors.ids)}
-    out = []
-    for history in sample_histories(dataset, n):
-        items = [p for b in history for p in b.items]
-        weights = _recency_weights(items, 20.0)
-        known = [p for p in weights if p in position]
-        if not known:
-            continue
-        rows = np.array([position[p] for p in known])
-        w = np.array([weights[p] for p in known], dtype=np.float32)
-        profile = w @ vectors.matrix[rows]
-        norm = float(np.linalg.norm(profile))
-        if norm > 0:
-            out.append((profile / norm, rows, w))
-    return out
+    made = (taste_profile([p for b in history for p in b.items], position, vectors.matrix, PROFILE_HALF_LIFE)
+            for history in sample_histories(dataset, n))
+    return [m for m in made if m is not None]
 
 
 def measure(label: str, vectors, cases, pool: bool = False) -> dict:

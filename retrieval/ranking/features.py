@@ -128,7 +128,7 @@ def build_features(
              stats.buyers[rows] / max(1.0, float(stats.buyers.max(initial=1.0)))]
     cols += [np.full(n, v) for v in (view.baskets, view.basket_size, view.interval_days,
                                        view.days_since_basket, view.repeat_share)]
-    cols += _rules(lists.get("rules") or [], listed.entries.get("rules", (np.zeros(0, np.int64),))[0], n)
+    cols += _rules(lists.get("rules") or [], listed, n)
     cols.append(_recent_similarity(view, rows, position, vectors))
     return np.column_stack(cols).astype(np.float32) if n else np.zeros((0, len(space.names)), np.float32)
 
@@ -163,9 +163,11 @@ def _repurchase(candidates, view: ShopperView, stats: ItemStats, rows) -> list[n
     return [out[name] for name in REPURCHASE]
 
 
-def _rules(scored: list[Scored], at: np.ndarray, n: int) -> list[np.ndarray]:
+def _rules(scored: list[Scored], listed: Listed, n: int) -> list[np.ndarray]:
     conf, lift, fired = np.zeros(n), np.zeros(n), np.zeros(n)
-    for s, i in zip(scored, at.tolist(), strict=True):
+    if not scored:
+        return [conf, lift, fired]
+    for s, i in zip(scored, listed.entries["rules"][0].tolist(), strict=True):
         if i < 0:
             continue
         # The figures come with the candidate (its evidence is written only when shown).

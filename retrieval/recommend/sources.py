@@ -310,6 +310,7 @@ def _neighbour_evidence(anchor: str, titles: dict[str, str], sim: float, score: 
 # Above this many products the profile's search is pruned (exactly; see pruned_search.py):
 # a full scan of 100,000 x 384 costs ~20 ms here, of 20,000 ~3.
 PROFILE_SCAN_ROWS = 20_000
+PROFILE_HALF_LIFE = 20.0  # history items back at which an item's weight in the profile halves
 
 
 class ProfileSource(CandidateSource):
@@ -321,23 +322,15 @@ class ProfileSource(CandidateSource):
 
     name, role = "profile", "for you"
 
-    def __init__(self, vectors: ExactVectors, half_life: float = 20.0) -> None:
+    def __init__(self, vectors: ExactVectors, half_life: float = PROFILE_HALF_LIFE) -> None:
         self.vectors, self.half_life = vectors, half_life
         self.search = PrunedSearch(vectors.matrix) if len(vectors) > PROFILE_SCAN_ROWS else None
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
-        weights = _recency_weights(ctx.history, self.half_life)
-        position = ctx.position
-        items = [p for p in weights if p in position]
-        if not items:
+        made = taste_profile(ctx.history, ctx.position, self.vectors.matrix, self.half_life)
+        if made is None:
             return []
-        rows_of = np.array([position[p] for p in items])
-        w = np.array([weights[p] for p in items], dtype=np.float32)
-        profile = w @ self.vectors.matrix[rows_of]
-        norm = float(np.linalg.norm(profile))
-        if norm == 0:
-            return []
-        profile /= norm
+        profile, rows_of, _ = made
         mask = ctx.mask.copy()
         mask[rows_of] = False
         if self.search is not None:
@@ -345,6 +338,20 @@ class ProfileSource(CandidateSource):
         else:
             found = top_k(self.vectors.scores(profile), k, mask)
         return [Scored(ctx.ids[r], float(s), partial(_profile_evidence, float(s))) for r, s in zip(*found, strict=True)]
+
+
+def taste_profile(history: Sequence[str], position: dict[str, int], matrix: np.ndarray,
+                  half_life: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The unit taste vector of a history, the rows it averages and their weights (None: none)."""
+    weights = _recency_weights(history, half_life)
+    items = [p for p in weights if p in position]
+    if not items:
+        return None
+    rows = np.array([position[p] for p in items])
+    w = np.array([weights[p] for p in items], dtype=np.float32)
+    profile = w @ matrix[rows]
+    norm = float(np.linalg.norm(profile))
+    return (profile / norm, rows, w) if norm else None
 
 
 def _profile_evidence(sim: float) -> Evidence:
