@@ -28,7 +28,7 @@ from .agent.limits import TurnLimits
 from .agent.loop import AgentLoop
 from .agent.models import make_model
 from .agent.prompts import session_context, system_prompt
-from .agent.tools import LIST_TOOLS, SERVICE_TOOLS, ToolBox
+from .agent.tools import LIST_TOOLS, TOOL_NAMES, ToolBox
 from .agent.writer import ToolResult
 from .results import (
     BasketView,
@@ -47,6 +47,7 @@ from .results import (
 from .session import Session
 from .session_setup import open_sessions
 from .session_store import SessionStore, Status
+from .voice import about_customer
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class ShoppingAssistant:
         # "auto" (composed for a model that needs constrained output); SHOPASSIST_ANSWERS.
         self.shop = retriever.shop
         self.system_prompt = system_prompt(self.shop)
-        grounding = Grounding(retriever.titles, tool_names=SERVICE_TOOLS, money=retriever.money)
+        grounding = Grounding(retriever.titles, tool_names=TOOL_NAMES, money=retriever.money)
         self.loop = AgentLoop(self.model, grounding, limits=self.limits,
                               answers=answers or os.environ.get("SHOPASSIST_ANSWERS", "auto"))
 
@@ -320,7 +321,7 @@ class ShoppingAssistant:
                                  titles.get(pid, pid), qty, price(catalogue.get(pid).price) if pid in titles else None)
                        for b in baskets for pid, qty in _quantities(b).items())
         rec = self.retriever.recommend(None, history=baskets, k=k)  # dated: the ranker applies
-        return CustomerProfile.of(cid, len(baskets), orders, rec).to_json()
+        return CustomerProfile.of(cid, len(baskets), orders, about_customer(rec)).to_json()
 
     def example_requests(self) -> list[str]:
         """Requests to show a new shopper: the shop profile's own, else two made from the

@@ -99,7 +99,8 @@ class ToolError(ToolOutput):
 class Listing(ToolOutput):
     """A list of products with their evidence: a search, what goes with some products, what
     is like one, or what suits a customer. `no_match`: nothing in the shop is close to the
-    question, so the products are the nearest alternatives."""
+    question, so the products are the nearest alternatives. `basis`: what ideas for the
+    shopper themselves were picked from ("orders", "basket" or "bestsellers")."""
 
     products: tuple[Listed, ...]
     filters: Filters = Filters()
@@ -111,6 +112,7 @@ class Listing(ToolOutput):
     relaxed: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     no_match: bool = False
+    basis: str | None = None
 
     @classmethod
     def of(cls, rec: Any, **about: Any) -> Listing:
@@ -129,7 +131,7 @@ class Listing(ToolOutput):
     def body(self) -> dict[str, Any]:
         head = present({"question": self.question, "anchors": [a.to_json() for a in self.anchors],
                          "anchor": self.anchor.to_json() if self.anchor else None,
-                         "customer_id": self.customer_id, "orders": self.orders})
+                         "customer_id": self.customer_id, "orders": self.orders, "basis": self.basis})
         return {**head, "filters": self.filters.to_json(), "products": [p.to_json() for p in self.products],
                 **present({"relaxed": list(self.relaxed), "notes": list(self.notes), "no_match": self.no_match})}
 
@@ -141,7 +143,7 @@ class Listing(ToolOutput):
                    anchor=ProductRef.from_json(data["anchor"]) if data.get("anchor") else None,
                    customer_id=data.get("customer_id"), orders=data.get("orders"),
                    relaxed=tuple(data.get("relaxed") or ()), notes=tuple(data.get("notes") or ()),
-                   no_match=bool(data.get("no_match")), pricing=pricing)
+                   no_match=bool(data.get("no_match")), basis=data.get("basis"), pricing=pricing)
 
 
 @dataclass(frozen=True, kw_only=True)

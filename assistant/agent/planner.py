@@ -19,7 +19,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from retrieval.money import Money, money_for
-from retrieval.recommend.question import parse_prices
+from retrieval.recommend.question import parse_prices, parse_question
 
 from ..results import ToolError, ToolOutput
 from .intent import CHEAPER, MORE, allows, asks_to_add, asks_to_remove
@@ -63,6 +63,21 @@ _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|o
 # "anything new they might like", "something she hasn't tried": leave out what they own.
 _NEW_TO_THEM = re.compile(r"\b(?:new|different|(?:has|have)n'?t (?:bought|tried|had)|not (?:bought|tried)|"
                           r"never (?:bought|tried|had))\b", re.I)
+# A shopper asking for ideas without naming a product: "recommend something for me", "what
+# should I buy?", "any ideas?", "surprise me". With any product word left it is a search.
+_FOR_ME = re.compile(r"\b(?:recommend\w*|suggest\w*|ideas?|inspire me|inspiration|surprise me|"
+                     r"what (?:else )?(?:should|could|shall|can|do) i (?:buy|get|order|try)|"
+                     r"(?:would|might|could|may) i (?:like|enjoy|want|love)|"
+                     r"i (?:would|might|could|may|'?d) (?:like|enjoy|want|love)|"
+                     r"i (?:have|ha)n'?t (?:tried|bought|had)|i(?:'ve| have) never (?:tried|bought|had)|for me)\b",
+                     re.I)
+_GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recommendations", "suggest",
+                            "suggests", "suggestion", "suggestions", "idea", "ideas", "surprise", "inspire",
+                            "inspiration", "should", "could", "would", "might", "shall", "do", "got",
+                            "think", "else", "buy", "get", "order", "try", "like", "love", "enjoy",
+                            "want", "fancy", "good", "nice", "great", "today", "next", "please", "new",
+                            "different", "tried", "bought", "had", "before", "never", "haven't", "havent",
+                            "i've", "ive", "what's", "whats"])
 # "... but cheaper", "only less expensive": a limit on an anchored request, not part of a name.
 _BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.pattern, re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
@@ -210,6 +225,8 @@ class Intent:
             return [("bought_together", {"product_ids": ["basket"]})]
         if basket:
             return [("show_basket", {})]
+        if "recommend_for_me" in self.tools and self.asks_for_ideas():
+            return [("recommend_for_me", {"new_only": True} if _NEW_TO_THEM.search(t) else {})]
         if _WHY.search(t) and (self.shown or self.context.get("focus")):
             target = self.target(r"\b(?:why|how come)\b(?:\s+(?:is|was|did you (?:suggest|recommend|pick)|the))*\s*")
             return [("why_recommended", {"product_id": target})] if target else []
@@ -257,6 +274,12 @@ class Intent:
         if hi is not None:
             args["max_price"] = hi
         return [("search_products", args)]
+
+    def asks_for_ideas(self) -> bool:
+        """Suggestions asked for with no product named ("what should I buy?")."""
+        if not _FOR_ME.search(self.text) or parse_prices(self.raw, self.money)[2]:
+            return False
+        return all(w in _GENERIC_WORDS for w in parse_question(self.raw, self.money).words)
 
     def _only_pointing(self) -> bool:
         """The message is about the list shown and names nothing new ("which is the cheapest?")."""

@@ -28,6 +28,8 @@ Rules:
 - "show me ...", "do you have ...", "I need ...": search_products. A price said as "under /
   below / less than / up to {limit}" is max_price={number}; "over / above / at least {limit}" is
   min_price={number}.
+- "recommend something", "what should I buy?", "any ideas?" with no kind of product named:
+  recommend_for_me.
 - Change the basket (add_to_basket, remove_from_basket) only when the shopper asks for it in
   their message. Looking at or asking about a product is not asking to buy it.
 - "the second one", "the cheapest", "it" refer to the numbered list "shown" in the session

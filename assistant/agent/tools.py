@@ -44,6 +44,7 @@ from ..results import (
     price,
 )
 from ..session import Session
+from ..voice import about_customer
 from .intent import CHEAPER, MAX_QUANTITY, allows, refusal
 from .prompts import fence_tool_output
 
@@ -51,11 +52,15 @@ log = logging.getLogger(__name__)
 
 SHOPPER_TOOLS = (
     "search_products", "bought_together", "similar_items", "product_details", "compare_products",
-    "why_recommended", "add_to_basket", "remove_from_basket", "show_basket",
+    "why_recommended", "add_to_basket", "remove_from_basket", "show_basket", "recommend_for_me",
 )
-SERVICE_TOOLS = (*SHOPPER_TOOLS, "customer_history", "customer_recommendations")
+# A service agent asks about the customer on screen (customer_recommendations), never "for me".
+SERVICE_TOOLS = (*(t for t in SHOPPER_TOOLS if t != "recommend_for_me"), "customer_history",
+                 "customer_recommendations")
+TOOL_NAMES = tuple(dict.fromkeys((*SHOPPER_TOOLS, *SERVICE_TOOLS)))  # every role's, for grounding
 PRICED_TOOLS = ("search_products", "similar_items")  # the shopper's price words set their limits
-LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations")  # what "the second one" refers to
+# What "the second one" refers to: the tools whose result is a list of products.
+LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations", "recommend_for_me")
 @dataclass
 class ToolBox:
     """The tools for one session and one role, over one retriever (and baskets for history).
@@ -239,10 +244,39 @@ class ToolBox:
         # Dated baskets, so the learned ranker can read the customer's rhythm.
         rec = self.retriever.recommend(None, history=baskets, k=max(1, min(int(k), 20)),
                                        filters=Filters(exclude_owned=bool(new_only)))
-        listing = Listing.of(rec, customer_id=cid, orders=len(baskets))
+        listing = Listing.of(about_customer(rec), customer_id=cid, orders=len(baskets))
         if new_only:
             listing = replace(listing, notes=(*listing.notes, "only products they have not bought before"))
         return listing
+
+    def recommend_for_me(self, k: int = 5, new_only: bool = False) -> Listing:
+        """Ideas for the shopper who asks without naming a product: from their own past orders
+        when the session is a signed-in customer's (the learned ranker reads their rhythm;
+        `new_only` leaves out what they bought before), else from what is in their basket,
+        else the shop's best sellers. Nothing already in the basket is suggested again."""
+        k = max(1, min(int(k), 20))
+        basket = tuple(self.session.basket)
+        filters = Filters(exclude=basket)
+        orders = self._own_orders()
+        if orders:
+            rec = self.retriever.recommend(None, history=orders, k=k,
+                                           filters=replace(filters, exclude_owned=bool(new_only)))
+            listing = Listing.of(rec, basis="orders", orders=len(orders))
+            if new_only:
+                listing = replace(listing, notes=(*listing.notes, "only products you have not bought before"))
+            return listing
+        if basket:
+            rec = self.retriever.recommend(None, history=list(basket), k=k, filters=filters)
+            return Listing.of(rec, basis="basket")
+        return Listing.of(self.retriever.recommend(None, k=k), basis="bestsellers")
+
+    def _own_orders(self) -> list:
+        """The signed-in shopper's baskets, oldest first ([] for a guest or a new customer).
+        Only the session's own customer: a shopper can never name another one."""
+        cid = self.session.customer_id
+        if not cid or self.dataset is None:
+            return []
+        return self.dataset.baskets.history(str(cid))
 
     def _line(self, pid: str) -> OrderedProduct:
         known = pid in self.retriever.titles
@@ -403,6 +437,11 @@ DESCRIPTIONS = {
     "remove it. product_id: its id or title; quantity: how many (default all).",
     "show_basket": "What is in the shopper's basket: lines, quantities, total. Only when the "
     "shopper asks to see their basket.",
+    "recommend_for_me": "Ideas for the shopper when they ask for suggestions without naming a "
+    "kind of product (\"recommend something\", \"what should I buy?\", \"any ideas?\", \"surprise "
+    "me\"): picked from their past orders when they are signed in, else from their basket, else the "
+    "shop's best sellers. new_only: true for \"something new\", \"something I haven't tried\". For a "
+    "named kind of product use search_products. Never changes the basket.",
     "customer_history": "A customer's past orders: how many, the last order and the products "
     "bought most often. customer_id: the customer's id (default: the selected customer).",
     "customer_recommendations": "Personal recommendations for a customer from their purchase "

@@ -81,6 +81,8 @@ def _list(out: Listing) -> str:
     or a customer."""
     if out.customer_id is not None:
         return _listing(f"Recommended for customer {out.customer_id} from their {out.orders} order(s)", out)
+    if out.basis is not None:
+        return _listing(_FOR_YOU[out.basis].format(orders=out.orders), out)
     if out.anchors:
         names = " + ".join(f"{a.title} ({a.product_id})" for a in out.anchors)
         return _listing(f"Often bought together with {names}", out)
@@ -94,6 +96,15 @@ def _list(out: Listing) -> str:
         return _listing(head, out)
     head = f"Here is what I found for \u201c{out.question or ''}\u201d" + (f", {limits}" if limits else "")
     return _listing(head, out)
+
+
+# The heads of ideas for the shopper, by what they were picked from.
+_FOR_YOU = {
+    "orders": "Picked for you from your {orders} past order(s)",
+    "basket": "Picked for you from what is in your basket",
+    "bestsellers": "Some of the shop's best sellers (add something to your basket, or tell me what "
+                   "you are looking for, and I can suggest things that suit you)",
+}
 
 
 def _details_line(p: ProductInfo, money: Money) -> str:

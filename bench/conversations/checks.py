@@ -21,10 +21,11 @@ from retrieval.config import BUNDLED_ONLINE_RETAIL
 from retrieval.shop import ShopProfile
 
 # Tools whose result is a product list the shopper can then point into ("the second one").
-LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations")
+LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_recommendations",
+              "recommend_for_me")
 TOOL_NAMES = ("search_products", "bought_together", "similar_items", "product_details", "compare_products",
               "add_to_basket", "remove_from_basket", "show_basket", "customer_history",
-              "customer_recommendations")
+              "customer_recommendations", "recommend_for_me")
 PROMPT_MARK = "You are a shopping assistant"
 INTERNALS = ('{"name"', '"arguments"', "tool_call", "```json", "<<tool_output", "<<end tool_output",
              "<<session_context", *TOOL_NAMES)
@@ -665,6 +666,16 @@ def goes_with_basket() -> Named:
             return f"anchors {sorted(anchors)} are not the basket {sorted(basket)}"
         return evidence_quoted(v, v.shown(), basket)
     return Named("goes_with_basket", fn)
+
+
+def ideas_for_shopper() -> Named:
+    """"what should I buy?" (no product named): suggestions, not "nothing close to that"; none
+    already in the basket, each with evidence, some of it quoted. Any tool may give them."""
+    def fn(v: View) -> str | None:
+        if any((c.get("result") or {}).get("no_match") for c in v.calls("search_products")):
+            return "answered as a search that found nothing close"
+        return evidence_quoted(v, v.shown(), set(v.turn.basket_before))
+    return Named("ideas_for_shopper", fn)
 
 
 def evidence_quoted(v: View, products: list[dict[str, Any]], exclude: set[str] = frozenset()) -> str | None:

@@ -337,7 +337,10 @@ class ProfileSource(CandidateSource):
             found = self.search.top_k(profile, k, mask)
         else:
             found = top_k(self.vectors.scores(profile), k, mask)
-        return [Scored(ctx.ids[r], float(s), partial(_profile_evidence, float(s))) for r, s in zip(*found, strict=True)]
+        # A dated history is a customer's orders; plain ids are a basket or a list so far.
+        whose = "the things you usually buy" if ctx.baskets else "what you have picked"
+        return [Scored(ctx.ids[r], float(s), partial(_profile_evidence, float(s), whose))
+                for r, s in zip(*found, strict=True)]
 
 
 def taste_profile(history: Sequence[str], position: dict[str, int], matrix: np.ndarray,
@@ -354,8 +357,8 @@ def taste_profile(history: Sequence[str], position: dict[str, int], matrix: np.n
     return (profile / norm, rows, w) if norm else None
 
 
-def _profile_evidence(sim: float) -> Evidence:
-    return Evidence("profile", f"close to the things you usually buy (similarity {sim:.2f})", sim, similarity=sim)
+def _profile_evidence(sim: float, whose: str) -> Evidence:
+    return Evidence("profile", f"close to {whose} (similarity {sim:.2f})", sim, similarity=sim)
 
 
 class PopularitySource(CandidateSource):

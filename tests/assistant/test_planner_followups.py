@@ -102,3 +102,37 @@ def test_service_questions_about_a_customer(make_shop, bundled_dataset):
     # a shopper's assistant has no customer tools at all
     shopper = make_shop().chat("s3", "what did customer 17850 buy?")
     assert not {"customer_history", "customer_recommendations"} & set(names(shopper))
+
+
+def test_a_shopper_asking_for_ideas_gets_picks_not_a_search(make_shop, bundled_dataset):
+    shop = make_shop()
+    # A guest with an empty basket: the best sellers, said to be that.
+    for plain in ("recommend something for me", "what should I buy?", "any ideas?", "surprise me",
+                  "got any suggestions?"):
+        reply = shop.chat("idea0", plain)
+        assert names(reply) == ["recommend_for_me"], plain
+        assert "best sellers" in reply.text and len(reply.products) == 5, plain
+    # With a basket: picked from it, its evidence about it, nothing of the basket again.
+    shop.chat("idea1", "add 85099B to my basket")
+    reply = shop.chat("idea1", "what else should I get?")
+    assert names(reply) == ["recommend_for_me"] and "from what is in your basket" in reply.text
+    ids = [p["product_id"] for p in reply.products]
+    assert ids and "85099B" not in ids
+    assert any("JUMBO BAG RED RETROSPOT" in e["text"] for p in reply.products for e in p["evidence"])
+    assert "usually buy" not in reply.text  # a guest's basket is not a purchase history
+    shop.chat("idea1", "add the first one")
+    assert {line["product_id"] for line in shop.basket("idea1")["basket"]} == {"85099B", ids[0]}
+    # A kind of product named is a search.
+    for named in ("recommend a teapot", "ideas for my mum", "something under 5 for me"):
+        assert names(shop.chat("idea2", named)) == ["search_products"], named
+    # Signed in (the integrating app passes the customer): from their own orders, and "new"
+    # leaves out everything they bought.
+    orders = bundled_dataset.baskets.history("12347")
+    owned = {pid for b in orders for pid in b.items}
+    mine = shop.chat("idea3", "what should I buy?", customer_id="12347")
+    assert names(mine) == ["recommend_for_me"] and f"from your {len(orders)} past order(s)" in mine.text
+    fresh = shop.chat("idea3", "anything new I might like?", customer_id="12347")
+    assert args(fresh)["new_only"] is True and "not bought before" in fresh.text
+    assert fresh.products and not {p["product_id"] for p in fresh.products} & owned
+    # The console's agent asks about the customer on screen, never "for me".
+    assert "recommend_for_me" not in names(make_shop(role="service").chat("idea4", "any ideas?"))
