@@ -13,20 +13,19 @@ from dataclasses import replace
 
 from retrieval.recommend import Recommendations
 
-# Longest phrases first; each is one the retriever's evidence writes (see ranking/explain.py,
-# recommend/sources.py, ease.py, neighbourhood.py). A "you" left over is caught by the tests.
-_PHRASES = (
-    ("you usually buy", "they usually buy"), ("you have picked", "they have picked"),
-    ("you buy", "they buy"), ("you bought", "they bought"), ("your purchases", "their purchases"),
-    ("shoppers like you", "shoppers like them"),
-)
-_PATTERN = re.compile(r"\b(" + "|".join(re.escape(a) for a, _ in _PHRASES) + r")\b", re.I)
-_TO = {a: b for a, b in _PHRASES}
+# The second person said as the third: English conjugates "they" as it does "you" ("you buy",
+# "they buy"), so only the pronouns change; "you" as an object ("shoppers like you") is "them".
+# Lower case only: the retriever writes its own words so, while a product title quoted in a
+# reason ("bought with I LOVE YOU MUG", "Thank You Cards") keeps its own.
+_OBJECT = re.compile(r"\b(like|to|for|with|than) you\b")
+_PRONOUNS = re.compile(r"\b(you|your|yours)\b")
+_THIRD = {"you": "they", "your": "their", "yours": "theirs"}
 
 
 def third_person(text: str) -> str:
     """`text` with the shopper's "you" said as "they"."""
-    return _PATTERN.sub(lambda m: _TO[m.group(1).lower()], text)
+    text = _OBJECT.sub(lambda m: f"{m.group(1)} them", text)
+    return _PRONOUNS.sub(lambda m: _THIRD[m.group(1)], text)
 
 
 def about_customer(rec: Recommendations) -> Recommendations:
