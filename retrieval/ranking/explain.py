@@ -19,7 +19,8 @@ from .shopper import DAY, ShopperView
 
 ROLE_OF: dict[str, Role] = {
     "repeat": "buy again", "rules": "add-on", "copurchase": "add-on", "neighbours": "alternative",
-    "profile": "for you", "tifu": "for you", "ease": "for you", "graph": "for you", "semantic": "match",
+    "profile": "for you", "tifu": "for you", "ease": "for you", "graph": "for you", "factors": "for you",
+    "semantic": "match",
     "popularity": "popular", "trending": "popular",
 }
 

@@ -16,6 +16,7 @@ from ..products import Catalogue
 from ..recommend.assemble import RetrieverParts, assemble_retriever
 from ..recommend.copurchase import CopurchaseModel
 from ..recommend.ease import EaseModel, EaseSource
+from ..recommend.factors import FactorModel, FactorSource
 from ..recommend.fusion import FusionWeights
 from ..recommend.graph import GraphModel, GraphParams
 from ..recommend.neighbourhood import GraphSource, TifuSource
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 # The ranked sources of a retriever built by `fit_retriever` or `open_retriever` (with rules
 # and co-purchase), in its order: the retriever's own, then `personal_sources`'.
 SERVED_SOURCES = ("repeat", "neighbours", "profile", "popularity", "rules", "copurchase",
-                  "trending", "tifu", "ease", "graph")
+                  "trending", "tifu", "ease", "factors", "graph")
 
 # LightGCN's budget inside the ranker: it is trained twice per build (inner cut and all
 # baskets), so fewer epochs than the standalone peer (whose figures are in RESULTS.md).
@@ -42,11 +43,12 @@ GRAPH_PARAMS = GraphParams(epochs=25, max_seconds=60.0)
 
 
 def personal_sources(baskets: Baskets, ids: list[str], stats: ItemStats, graph: GraphModel | None,
-                     ease: EaseModel | None = None) -> list:
+                     ease: EaseModel | None = None, factors: FactorModel | None = None) -> list:
     """The sources that learn from whole shopper histories (beyond the retriever's own);
-    `ease`: the EASE model already fitted on `baskets` (else fitted here)."""
+    `ease`, `factors`: the EASE and ALS models already fitted on `baskets` (else fitted here)."""
     out = [TrendingSource(stats.recent, stats.trend), TifuSource(TifuModel(ids).fit(baskets), ids),
-           EaseSource(ease if ease is not None else EaseModel(ids, baskets))]
+           EaseSource(ease if ease is not None else EaseModel(ids, baskets)),
+           FactorSource(factors if factors is not None else FactorModel(ids).fit(baskets))]
     if graph is not None:
         out.append(GraphSource(graph))
     return out
@@ -63,14 +65,14 @@ def item_stats(baskets: Baskets, catalogue: Catalogue, as_of=None) -> ItemStats 
 
 
 def personal_sources_for(baskets: Baskets, catalogue: Catalogue, stats: ItemStats | None,
-                         graph: GraphModel | None = None, ease=None) -> list:
+                         graph: GraphModel | None = None, ease=None, factors=None) -> list:
     """`personal_sources` for serving, from the item figures `stats` (None: no dates, no
     such sources), the graph model `shopassist build` saved (None: no graph source) and
-    `ease`, a callable giving the saved EASE model (None: fitted here)."""
+    `ease` / `factors`, callables giving the saved EASE and ALS models (None: fitted here)."""
     if stats is None:
         return []
     return personal_sources(baskets, [str(i) for i in catalogue.frame.index], stats, graph,
-                            ease() if ease is not None else None)
+                            ease() if ease is not None else None, factors() if factors is not None else None)
 
 
 def fit_graph(baskets: Baskets, ids: list[str], params: GraphParams = GRAPH_PARAMS) -> GraphModel:

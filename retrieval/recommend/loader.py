@@ -19,6 +19,7 @@ from ..rules.store import RuleStore, load_rules
 from .assemble import RetrieverParts, assemble_retriever
 from .copurchase import CopurchaseModel
 from .ease import EaseModel
+from .factors import FactorModel
 from .fusion import FusionWeights
 from .item_neighbours import neighbour_table
 from .retriever import Retriever
@@ -87,7 +88,8 @@ def open_served(
         discover_weights=weights.get("discover"),
         extra_sources=personal_sources_for(dataset.baskets, dataset.catalogue, stats,
                                            served_graph(dataset, params, root),
-                                           ease=lambda: ease_for(dataset, root)),
+                                           ease=lambda: ease_for(dataset, root),
+                                           factors=lambda: factors_for(dataset, root)),
         shop=dataset.shop,
         neighbour_table=partial(neighbour_table, root=root, saved=True),
     )
@@ -150,3 +152,11 @@ def ease_for(dataset: Dataset, root: str | os.PathLike[str] | None = None) -> Ea
     ids = [str(i) for i in dataset.catalogue.frame.index]
     return saved_or_fitted(root, "ease", EaseModel.key(ids, dataset.baskets),
                            lambda: EaseModel(ids, dataset.baskets), EaseModel.save, EaseModel.load)
+
+
+def factors_for(dataset: Dataset, root: str | os.PathLike[str] | None = None) -> FactorModel:
+    """The ALS source's factors over the dataset's baskets: fitted once (seconds) and saved
+    under the data root; later starts load them."""
+    model = FactorModel([str(i) for i in dataset.catalogue.frame.index])
+    return saved_or_fitted(root, "factors", model.key(dataset.baskets), lambda: model.fit(dataset.baskets),
+                           FactorModel.save, model.load)

@@ -11,7 +11,7 @@ from ..products import Product
 
 Role = Literal["match", "buy again", "add-on", "alternative", "for you", "popular"]
 Source = Literal["semantic", "repeat", "rules", "copurchase", "neighbours", "profile", "popularity",
-                 "tifu", "ease", "graph", "trending", "filter"]
+                 "tifu", "ease", "graph", "factors", "trending", "filter"]
 
 
 @dataclass(frozen=True)
