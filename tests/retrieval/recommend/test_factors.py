@@ -70,3 +70,16 @@ def test_saved_factors_load_as_fitted_and_other_settings_are_refused(model, tmp_
     assert model.key(TRAIN) != FactorModel(IDS, factors=16, iterations=20).key(TRAIN)
     with pytest.raises(ValueError, match="other settings"):
         FactorModel(IDS, factors=16, iterations=20).load(path)
+
+
+def test_only_the_most_bought_items_are_scored_and_the_rest_still_solve_a_guest():
+    capped = FactorModel(IDS, factors=8, iterations=20, max_scored=4).fit(TRAIN)
+    bought = {p: 0 for p in IDS}
+    for b in TRAIN:  # the customers' baskets: the factors are fitted from those
+        for p in set(b.items) if b.customer_id is not None else ():
+            bought[p] += 1
+    top = sorted(IDS, key=lambda p: (-bought[p], IDS.index(p)))[:4]
+    assert sorted(IDS[r] for r in capped.scored) == sorted(top)
+    ids = {s.product_id for s in FactorSource(capped).candidates(_ctx(["a0", "b0", "lonely"], None), 10)}
+    assert ids and ids <= set(top)
+    assert capped.user(None, ["lonely"]) is not None  # an unscored item's factors still solve
