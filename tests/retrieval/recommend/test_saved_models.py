@@ -83,3 +83,17 @@ def test_ease_is_fitted_once_then_loaded_with_the_same_scores(bundled_dataset, t
     got, want = loaded.scores(rows), fitted.scores(rows)
     assert np.isfinite(want).sum() > 100
     np.testing.assert_array_equal(got, want)
+
+
+def test_factors_are_fitted_once_then_loaded_with_the_same_scores(bundled_dataset, tmp_path, monkeypatch):
+    from retrieval.recommend.factors import FactorModel
+    from retrieval.recommend.loader import factors_for
+
+    fitted = factors_for(bundled_dataset, tmp_path)
+    assert len(list((tmp_path / MODELS_DIR).glob("factors-*.npz"))) == 1
+    monkeypatch.setattr(FactorModel, "fit", lambda *a, **k: pytest.fail("refitted"))
+    loaded = factors_for(bundled_dataset, tmp_path)
+    np.testing.assert_array_equal(loaded.scored_items, fitted.scored_items)
+    assert loaded.user_index == fitted.user_index and len(loaded.user_index) > 1000
+    history = ["85123A", "22423", "84879"]
+    np.testing.assert_array_equal(loaded.user(None, history), fitted.user(None, history))
