@@ -129,6 +129,8 @@ class Recommendations(ResponseModel):
     relaxed: list[str] | None = None
     notes: list[str] | None = None
     no_match: bool | None = Field(None, description="true: nothing is close; the products are the nearest alternatives")
+    basis: Literal["orders", "basket", "bestsellers"] | None = Field(
+        None, description="ideas for the shopper themselves: picked from their orders, their basket, or the best sellers")
 
 
 class ProductDetails(ResponseModel):
