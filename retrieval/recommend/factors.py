@@ -45,22 +45,21 @@ class FactorModel:
         self.position = {pid: i for i, pid in enumerate(self.ids)}
         self.params = dict(factors=factors, iterations=iterations, regularization=regularization,
                            alpha=alpha, random_state=seed)
+        # Unfitted: no factors, nothing scored (what `fit` or `load` then sets, with `_derive`).
         self.items = np.zeros((len(self.ids), factors), dtype=np.float32)
         self.users = np.zeros((0, factors), dtype=np.float32)
         self.user_index: dict[str, int] = {}
         self.max_scored = max_scored
-        self.scored = np.arange(min(len(self.ids), max_scored), dtype=np.int64)  # catalogue rows scored
-        self._derive()
+        self.scored = np.zeros(0, dtype=np.int64)  # catalogue rows a request scores
+        self.scored_items = np.zeros((0, factors), dtype=np.float32)
+        self.gram = regularization * np.eye(factors)  # Y'Y + lambda I with Y all zeros
 
     def _derive(self) -> None:
         """What requests read, worked out once from the factors: the Gram matrix of the
         new-user step and a contiguous copy of the scored items' factors."""
-        self.gram = self._gram()
-        self.scored_items = np.ascontiguousarray(self.items[self.scored])
-
-    def _gram(self) -> np.ndarray:
         y = self.items.astype(np.float64)
-        return y.T @ y + self.params["regularization"] * np.eye(y.shape[1])
+        self.gram = y.T @ y + self.params["regularization"] * np.eye(y.shape[1])
+        self.scored_items = np.ascontiguousarray(self.items[self.scored])
 
     def fit(self, baskets: Baskets) -> FactorModel:
         # The CPU class: the factory would pick a GPU build where one exists.
@@ -69,10 +68,9 @@ class FactorModel:
         lines = baskets.lines.dropna(subset=["customer_id"])
         lines = lines[lines["product_id"].isin(self.position)]
         counts = lines.drop_duplicates(["basket_id", "product_id"]).groupby(["customer_id", "product_id"]).size()
-        customers = counts.index.get_level_values(0).astype(str)
-        self.user_index = {c: i for i, c in enumerate(dict.fromkeys(customers))}
-        rows = np.array([self.user_index[c] for c in customers], dtype=np.int64)
-        cols = np.array([self.position[p] for p in counts.index.get_level_values(1)], dtype=np.int64)
+        rows, customers = pd.factorize(counts.index.get_level_values(0).astype(str))  # first seen first
+        self.user_index = {c: i for i, c in enumerate(customers)}
+        cols = pd.Index(self.ids).get_indexer(counts.index.get_level_values(1))
         matrix = sparse.csr_matrix((counts.to_numpy(np.float32), (rows, cols)),
                                    shape=(len(self.user_index), len(self.ids)))
         with threadpool_limits(1, "blas"):  # implicit's own threads; BLAS threads on top thrash
