@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -94,20 +95,26 @@ class Catalogue:
         return product
 
     def _product(self, product_id: str) -> Product:
-        try:
-            row = self.frame.loc[product_id]
-        except KeyError:
-            raise NotFoundError(f"unknown product id {product_id!r}") from None
-        attrs = {
-            c: str(row[c]) for c in self.attribute_columns if pd.notna(row[c]) and row[c] != ""
-        }
-        price = row["price"]
+        position, columns = self._columns
+        at = position.get(product_id) if isinstance(product_id, str) else None
+        if at is None:
+            raise NotFoundError(f"unknown product id {product_id!r}")
+        attrs = {c: str(v) for c in self.attribute_columns if pd.notna(v := columns[c][at]) and v != ""}
+        price, description, category = columns["price"][at], columns["description"][at], columns["category"][at]
         return Product(
-            product_id=str(product_id),
-            title=str(row["title"]),
-            description="" if pd.isna(row["description"]) else str(row["description"]),
-            category="" if pd.isna(row["category"]) else str(row["category"]),
+            product_id=product_id,
+            title=str(columns["title"][at]),
+            description="" if pd.isna(description) else str(description),
+            category="" if pd.isna(category) else str(category),
             price=None if pd.isna(price) else float(price),
-            popularity=int(row["popularity"]),
+            popularity=int(columns["popularity"][at]),
             attributes=attrs,
         )
+
+    @cached_property
+    def _columns(self) -> tuple[dict[str, int], dict[str, list]]:
+        """Each column as a list, and each id's row: a product the first time it is asked for
+        costs microseconds, not a pandas row lookup (~0.3 ms; a cold answer asks for 10-20)."""
+        frame = self.frame
+        return ({str(pid): i for i, pid in enumerate(frame.index)},
+                {str(c): frame[c].tolist() for c in frame.columns})

@@ -34,6 +34,17 @@ def asks_to_remove(message: str) -> bool:
     return bool(_REMOVE.search(message))
 
 
+_BASKET = re.compile(r"\b(?:basket|cart)\b", re.I)
+_ADD_ONS = re.compile(r"\b(?:goes?|go|pair|complete|recommend|suggest|else|missing|add-ons?|with)\b", re.I)
+
+
+def asks_for_basket_add_ons(message: str) -> bool:
+    """"What goes with my basket?", "anything else I should get with what's in my cart?":
+    the basket's add-ons (a question about the basket, not a change to it)."""
+    return (bool(_BASKET.search(message) and _ADD_ONS.search(message))
+            and not asks_to_add(message) and not asks_to_remove(message))
+
+
 # "and 2 of 22423", "also the red one": more of what the shopper asked for last turn.
 MORE = re.compile(r"^\s*(?:and|also|plus|oh and)\b|^\s*(?:\d+|one|two|three|four|five)\s+(?:more|of)\b", re.I)
 # "cheaper", "too dear" with no product or amount after it: below the list shown.

@@ -105,7 +105,7 @@ class AgentLoop:
         log.warning("answer failed grounding: %s", "; ".join(problems))
         action = "repaired"
         if (not isinstance(self.model, OfflinePlanner) and text.strip() and msgs
-                and not (turn and turn.out_of_time())):
+                and not (turn and (turn.out_of_time() or turn.model_down))):
             retry = [*msgs, AIMessage(content=text), SystemMessage(
                 "That answer is not supported by the tool output: " + "; ".join(problems)
                 + ". Rewrite it in plain words using only products and figures from the tool output.")]

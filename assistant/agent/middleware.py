@@ -25,6 +25,8 @@ from langchain_core.tools import BaseTool
 
 from ..results import ToolError, ToolOutput
 from .grounding import Ledger
+from .intent import asks_for_basket_add_ons
+from .planner import OfflinePlanner
 from .prompts import ANSWER_NOW, unfence
 from .tools import PRICED_TOOLS, ToolBox
 from .writer import SLOW, UNAVAILABLE, ToolResult, compose
@@ -50,6 +52,7 @@ class TurnRun:
     # The answer is written from the evidence once the tools have run, without asking the
     # model again (a small local model's own answers were slow and worse; see `answers`).
     compose_answers: bool = False
+    model_down: bool = False  # the model failed this turn: the offline planner finishes it
 
     def out_of_time(self) -> bool:
         return time.monotonic() >= self.deadline
@@ -209,8 +212,40 @@ def model_failures() -> tuple[type[BaseException], ...]:
 
 
 def stand_in(turn: TurnRun, why: str) -> str:
-    """The answer when the model cannot give one: what the tools found, else a plain apology."""
-    return compose(turn.results) if turn.results else why
+    """The answer when the model cannot give one: what the tools found (a mistake the model
+    was told to mend is not news), else a plain apology."""
+    done = [r for r in turn.results if not (r.failed and r.output.retry)]
+    return compose(done) if done else why
+
+
+def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
+    """The call the shopper's words ask for where a model picked a near miss: "anything else
+    I should get with what's in my cart?" is the basket's add-ons (seen with a real 1.5B model,
+    which asked for general ideas instead). The offline planner reads the words the same way."""
+    toolbox = turn.toolbox
+    if (call.get("name") == "recommend_for_me" and "bought_together" in toolbox.names
+            and toolbox.session.basket and asks_for_basket_add_ons(toolbox.message or "")):
+        log.info("recommend_for_me for a question about the basket: bought_together runs instead")
+        turn.note("basket_add_ons")
+        return {**call, "name": "bought_together", "args": {"product_ids": ["basket"]}}
+    return call
+
+
+def without_model(turn: TurnRun, request: ModelRequest[TurnRun]) -> ModelResponse:
+    """The model failed this turn (down, timed out): the offline planner finishes it from the
+    shopper's own words, so a request the tools can serve is still served. Only a turn whose
+    calls changed nothing is planned again; otherwise its results are the answer."""
+    first, turn.model_down = not turn.model_down, True
+    if first and not any(not r.failed for r in turn.results):
+        messages = list(request.messages)
+        asked = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+        planner = OfflinePlanner().bind_tools(list(request.tools))
+        reply = planner.respond(messages[: asked + 1])
+        if reply.tool_calls:
+            log.info("the offline planner answers this turn: %s", [c["name"] for c in reply.tool_calls])
+            turn.note("planner_fallback")
+            return ModelResponse(result=[reply])
+    return ModelResponse(result=[AIMessage(content=stand_in(turn, UNAVAILABLE))])
 
 
 class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
@@ -220,6 +255,8 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             log.warning("the turn's time budget is spent; answering from the tool output")
             turn.note("time_budget")
             return ModelResponse(result=[AIMessage(content=stand_in(turn, SLOW))])
+        if turn.model_down:
+            return without_model(turn, request)
         last = request.messages[-1] if request.messages else None
         if (turn.compose_answers and isinstance(last, ToolMessage)
                 and not (isinstance(last.artifact, ToolError) and last.artifact.retry)):
@@ -236,7 +273,7 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             return self._answer(request, handler)
         response = self._call(turn, request, handler)
         if response is None:
-            return ModelResponse(result=[AIMessage(content=stand_in(turn, UNAVAILABLE))])
+            return without_model(turn, request)
         reply = response.result[-1]
         calls = [c for c in getattr(reply, "tool_calls", []) if c.get("name")]
         if not calls and isinstance(reply, AIMessage):
@@ -266,7 +303,7 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             turn.answer_now = True
         if not fresh:
             return self._answer(request, handler)
-        return ModelResponse(result=[AIMessage(content="", tool_calls=fresh)])
+        return ModelResponse(result=[AIMessage(content="", tool_calls=[meant_call(turn, c) for c in fresh])])
 
     @staticmethod
     def _call(turn: TurnRun, request: ModelRequest[TurnRun], handler) -> ModelResponse | None:  # noqa: ANN001

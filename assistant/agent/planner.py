@@ -22,7 +22,7 @@ from retrieval.money import Money, money_for
 from retrieval.recommend.question import parse_prices, parse_question
 
 from ..results import ToolError, ToolOutput
-from .intent import CHEAPER, MORE, allows, asks_to_add, asks_to_remove
+from .intent import CHEAPER, MORE, allows, asks_for_basket_add_ons, asks_to_add, asks_to_remove
 from .prompts import CONTEXT_OPEN, unfence
 from .writer import FALLBACK, ToolResult, compose
 
@@ -221,7 +221,7 @@ class Intent:
         if asks_to_add(t) or adding_more:
             target, qty = self.change() if asks_to_add(t) else self.more()
             return [("add_to_basket", {"product_id": target, "quantity": qty or 1})] if target else []
-        if basket and self.has(r"\b(?:goes?|go|pair|complete|recommend|suggest|else|missing|add-ons?|with)\b"):
+        if asks_for_basket_add_ons(t):
             return [("bought_together", {"product_ids": ["basket"]})]
         if basket:
             return [("show_basket", {})]

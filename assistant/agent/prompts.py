@@ -30,6 +30,8 @@ Rules:
   min_price={number}.
 - "recommend something", "what should I buy?", "any ideas?" with no kind of product named:
   recommend_for_me.
+- "what goes with my basket?", "anything else to get with what's in my cart?": bought_together
+  with product_ids ["basket"].
 - Change the basket (add_to_basket, remove_from_basket) only when the shopper asks for it in
   their message. Looking at or asking about a product is not asking to buy it.
 - "the second one", "the cheapest", "it" refer to the numbered list "shown" in the session

@@ -441,7 +441,8 @@ DESCRIPTIONS = {
     "kind of product (\"recommend something\", \"what should I buy?\", \"any ideas?\", \"surprise "
     "me\"): picked from their past orders when they are signed in, else from their basket, else the "
     "shop's best sellers. new_only: true for \"something new\", \"something I haven't tried\". For a "
-    "named kind of product use search_products. Never changes the basket.",
+    "named kind of product use search_products; for what goes with the basket or cart, "
+    "bought_together with [\"basket\"]. Never changes the basket.",
     "customer_history": "A customer's past orders: how many, the last order and the products "
     "bought most often. customer_id: the customer's id (default: the selected customer).",
     "customer_recommendations": "Personal recommendations for a customer from their purchase "

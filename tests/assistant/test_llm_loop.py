@@ -126,3 +126,18 @@ def test_the_shoppers_price_words_decide_the_search_limits(make_shop):
     assert reply.tool_calls[0]["args"] == {"question": "teapot", "max_price": 10.0}
     assert "price_limits_corrected" in reply.events
     assert reply.products and all(p["price"] <= 10 for p in reply.products)
+
+
+def test_ideas_asked_for_the_basket_are_its_add_ons(make_shop):
+    # Seen with a real 1.5B model: "anything else ... with what's in my cart?" called
+    # recommend_for_me (k=1). The words ask for the basket's add-ons, as the planner reads them.
+    question = "anything else I should get with what's in my cart?"
+    shop = make_shop(ScriptedChatModel(script=[call("recommend_for_me", {"k": 1}), cite]))
+    shop.add_to_basket("c", "85099B")
+    reply = shop.chat("c", question)
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("bought_together", {"product_ids": ["basket"]})]
+    assert "basket_add_ons" in reply.events and reply.products and reply.grounding["ok"]
+    assert "85099B" not in {p["product_id"] for p in reply.products}
+    # With nothing in the basket there is nothing to go with: the model's ideas stand.
+    empty = make_shop(ScriptedChatModel(script=[call("recommend_for_me", {"k": 1}), cite])).chat("e", question)
+    assert [c["name"] for c in empty.tool_calls] == ["recommend_for_me"] and "basket_add_ons" not in empty.events

@@ -20,10 +20,27 @@ def _down(messages):
     raise httpx.ConnectError("connection refused")
 
 
-def test_a_model_that_is_down_gets_a_plain_message(make_shop):
+def test_a_model_that_is_down_leaves_the_turn_to_the_offline_planner(make_shop):
+    # What the tools can serve is still served, from the shopper's own words.
     reply = make_shop(ScriptedChatModel(script=[_down])).chat("d", "a lunch bag")
-    assert "not responding" in reply.text and "Traceback" not in reply.text
-    assert "model_error" in reply.events and reply.grounding["ok"]
+    assert {"model_error", "planner_fallback"} <= set(reply.events) and reply.grounding["ok"]
+    assert reply.products and all("LUNCH BAG" in p["title"] for p in reply.products[:3])
+    assert reply.products[0]["title"] in reply.text and "Traceback" not in reply.text
+    # Nothing to look up: a plain message says the model is not responding.
+    reply = make_shop(ScriptedChatModel(script=[_down])).chat("d2", "thanks!")
+    assert "not responding" in reply.text and not reply.tool_calls and reply.grounding["ok"]
+
+
+def test_a_model_failing_after_a_refused_change_does_what_the_shopper_asked(make_shop):
+    # Seen with a real 1.5B model: it added the wrong product, was told which one the shopper
+    # named, then timed out. The shopper got the model's instruction ("use product_id ...")
+    # and an unchanged basket.
+    shop = make_shop(ScriptedChatModel(script=[call("add_to_basket", {"product_id": "84879", "quantity": 1}), _down]))
+    reply = shop.chat("t", "add a white hanging heart t-light holder to my basket")
+    assert "planner_fallback" in reply.events and reply.grounding["ok"]
+    assert [(x["product_id"], x["quantity"]) for x in shop.basket("t")["basket"]] == [("85123A", 1)]
+    assert "product_id" not in reply.text and "84879" not in reply.text
+    assert "WHITE HANGING HEART T-LIGHT HOLDER" in reply.text
 
 
 def test_a_model_failing_after_a_tool_answers_from_the_tool_output(make_shop):
