@@ -34,7 +34,7 @@ from .middleware import (
 )
 from .planner import OfflinePlanner
 from .tools import ToolBox, agent_tools
-from .writer import FALLBACK, SLOW, ToolResult, compose
+from .writer import FALLBACK, SLOW, ToolResult, compose, news
 
 __all__ = ["MAX_ROUNDS", "AgentLoop", "LoopResult", "message_text", "text_tool_calls"]
 
@@ -119,4 +119,5 @@ class AgentLoop:
                 return second, results, Verdict(problems, "regenerated")
             log.warning("regenerated answer failed grounding too; rewriting from the evidence")
         # The composed answer copies every name and figure from tool output: grounded by construction.
-        return (compose(results) if results else FALLBACK), results, Verdict(problems, action)
+        told = news(results)
+        return (compose(told) if told else FALLBACK), results, Verdict(problems, action)

@@ -29,7 +29,7 @@ from .intent import asks_for_basket_add_ons
 from .planner import OfflinePlanner
 from .prompts import ANSWER_NOW, unfence
 from .tools import PRICED_TOOLS, ToolBox
-from .writer import SLOW, UNAVAILABLE, ToolResult, compose
+from .writer import SLOW, UNAVAILABLE, ToolResult, compose, news
 
 log = logging.getLogger("assistant.agent.loop")  # one logger name for everything a turn does
 
@@ -52,7 +52,7 @@ class TurnRun:
     # The answer is written from the evidence once the tools have run, without asking the
     # model again (a small local model's own answers were slow and worse; see `answers`).
     compose_answers: bool = False
-    model_down: bool = False  # the model failed this turn: the offline planner finishes it
+    model_down: bool = False  # the model failed, or the time ran out: the offline planner finishes the turn
 
     def out_of_time(self) -> bool:
         return time.monotonic() >= self.deadline
@@ -214,7 +214,7 @@ def model_failures() -> tuple[type[BaseException], ...]:
 def stand_in(turn: TurnRun, why: str) -> str:
     """The answer when the model cannot give one: what the tools found (a mistake the model
     was told to mend is not news), else a plain apology."""
-    done = [r for r in turn.results if not (r.failed and r.output.retry)]
+    done = news(turn.results)
     return compose(done) if done else why
 
 
@@ -231,10 +231,11 @@ def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
     return call
 
 
-def without_model(turn: TurnRun, request: ModelRequest[TurnRun]) -> ModelResponse:
-    """The model failed this turn (down, timed out): the offline planner finishes it from the
-    shopper's own words, so a request the tools can serve is still served. Only a turn whose
-    calls changed nothing is planned again; otherwise its results are the answer."""
+def without_model(turn: TurnRun, request: ModelRequest[TurnRun], why: str = UNAVAILABLE) -> ModelResponse:
+    """The model failed this turn (down, timed out) or its time is spent: the offline planner
+    (no model, milliseconds) finishes it from the shopper's own words, so a request the tools
+    can serve is still served. Only a turn whose calls did nothing is planned again;
+    otherwise its results are the answer. `why`: the message when there is nothing to say."""
     first, turn.model_down = not turn.model_down, True
     if first and not any(not r.failed for r in turn.results):
         messages = list(request.messages)
@@ -245,7 +246,7 @@ def without_model(turn: TurnRun, request: ModelRequest[TurnRun]) -> ModelRespons
             log.info("the offline planner answers this turn: %s", [c["name"] for c in reply.tool_calls])
             turn.note("planner_fallback")
             return ModelResponse(result=[reply])
-    return ModelResponse(result=[AIMessage(content=stand_in(turn, UNAVAILABLE))])
+    return ModelResponse(result=[AIMessage(content=stand_in(turn, why))])
 
 
 class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
@@ -254,7 +255,7 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
         if turn.out_of_time():
             log.warning("the turn's time budget is spent; answering from the tool output")
             turn.note("time_budget")
-            return ModelResponse(result=[AIMessage(content=stand_in(turn, SLOW))])
+            return without_model(turn, request, SLOW)
         if turn.model_down:
             return without_model(turn, request)
         last = request.messages[-1] if request.messages else None

@@ -196,6 +196,12 @@ FALLBACK = ("I can only talk about products I have looked up. Tell me what you a
             "(a product and, if you like, a price limit) and I will search the catalogue.")
 
 
+def news(results: list[ToolResult]) -> list[ToolResult]:
+    """What an answer reports: a mistake the model was told to mend (the wrong product for
+    the shopper's words) is not news to the shopper, and its text is written for the model."""
+    return [r for r in results if not (isinstance(r.output, ToolError) and r.output.retry)]
+
+
 def compose(results: list[ToolResult]) -> str:
     """One answer covering every tool result, in call order; repeated calls are said once."""
     parts, seen = [], set()

@@ -76,6 +76,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--serve-gguf", metavar="PATH", help="serve this GGUF with llama.cpp and use --model openai on it")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--only", choices=CATEGORIES, help="one category of tasks")
+    p.add_argument("--task", action="append", metavar="NAME",
+                   help="only this task (repeatable; a check of a few tasks, so RESULTS.md is left alone)")
     p.add_argument("--json", metavar="FILE", help="per-task results with failures and transcripts")
     p.add_argument("--full-json", action="store_true", help="with --json: keep whole tool results")
     p.add_argument("--no-write", action="store_true", help="leave bench/RESULTS.md alone")
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.serve_gguf:
         args.model = "openai"
-    tasks = select(args.only)
+    tasks = select(args.only, names=args.task)
     with contextlib.ExitStack() as stack:
         base_url = args.base_url
         if args.serve_gguf:
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             json.dump({"model": name, "argv": sys.argv, "summary": summary,
                        "results": [r.to_dict(args.full_json) for r in results]}, fh, indent=1, default=str)
         print(f"\nper-task results: {args.json}")
-    if not args.no_write:
+    if not args.no_write and not args.task:
         from bench._results import write_section
 
         command = ".venv/bin/python -m bench.conversations " + " ".join(

@@ -274,10 +274,16 @@ SERVICE = [
 TASKS: tuple[Task, ...] = (*SEARCH, *FOLLOWUP, *IDS, *BASKET, *NOT_SOLD, *GROUNDING, *INJECTION, *SERVICE)
 
 
-def select(category: str | None = None, tasks: tuple[Task, ...] = TASKS) -> list[Task]:
-    if category is None:
-        return list(tasks)
-    if category not in CATEGORIES:
+def select(category: str | None = None, tasks: tuple[Task, ...] = TASKS, names: list[str] | None = None) -> list[Task]:
+    """The tasks of one category (None: all), or only those `names` (checked: a misspelt
+    name is an error, not an empty run)."""
+    if category is not None and category not in CATEGORIES:
         raise SystemExit(f"unknown category {category!r}; choose one of {', '.join(CATEGORIES)}")
-    return [t for t in tasks if t.category == category]
-
+    chosen = [t for t in tasks if category is None or t.category == category]
+    if names:
+        unknown = sorted(set(names) - {t.name for t in chosen})
+        if unknown:
+            raise SystemExit(f"no such task{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}"
+                             + (f" in category {category!r}" if category else ""))
+        chosen = [t for t in chosen if t.name in names]
+    return chosen

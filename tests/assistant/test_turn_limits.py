@@ -90,3 +90,16 @@ def test_an_answer_step_that_never_answers_still_ends(make_shop):
         {"name": "search_products", "args": {"question": "x"}, "id": "a", "type": "tool_call"}])])
     reply = make_shop(model, max_rounds=2).chat("e", "anything")
     assert reply.text.strip() and len([c for c in reply.tool_calls if not c["repeated"]]) == 1
+
+
+def test_a_turn_out_of_time_after_a_refused_change_still_does_what_the_shopper_asked(make_shop):
+    # The same mistake, but the model's next call would come after the turn's budget.
+    def wrong_then_slow(messages):
+        time.sleep(0.7)
+        return call("add_to_basket", {"product_id": "84879", "quantity": 1})
+
+    shop = make_shop(ScriptedChatModel(script=[wrong_then_slow]), limits=TurnLimits(max_rounds=4, turn_seconds=0.5))
+    reply = shop.chat("s", "add a white hanging heart t-light holder to my basket")
+    assert {"time_budget", "planner_fallback"} <= set(reply.events) and reply.grounding["ok"]
+    assert [(x["product_id"], x["quantity"]) for x in shop.basket("s")["basket"]] == [("85123A", 1)]
+    assert "product_id" not in reply.text

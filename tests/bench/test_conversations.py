@@ -82,6 +82,17 @@ def test_enough_tasks_in_every_category():
             assert t.poison is not None and t.final, t.name
 
 
+def test_tasks_are_chosen_by_category_or_by_name():
+    from bench.conversations import select
+
+    assert [t.name for t in select("basket", names=["ideas-then-add", "add-by-title"])] == ["add-by-title", "ideas-then-add"]
+    assert {t.category for t in select("service")} == {"service"}
+    with pytest.raises(SystemExit, match="no such task: add-by-tittle"):
+        select(names=["add-by-tittle"])
+    with pytest.raises(SystemExit, match="in category 'search'"):
+        select("search", names=["add-by-title"])
+
+
 # -- checks every turn gets -------------------------------------------------------------------
 def test_grounded():
     ok(c.grounded, view(LUNCH))
