@@ -150,6 +150,20 @@ class ShoppingAssistant:
             reply.session_status = opened.status
         return reply
 
+    def sign_in(self, session_id: str, customer_id: str | None) -> dict[str, Any]:
+        """Bind a shopper session to the customer the integrating app has signed in (None:
+        signed out, a guest again): "what should I buy?" then draws on their own past orders.
+        Call it from the app's own server, after its own login: whoever can bind a session
+        reads that customer's order-based ideas. A customer with no orders yet is accepted
+        (a new account); `orders` says how many this shop holds for them."""
+        cid = str(customer_id).strip() if customer_id is not None else ""
+        if customer_id is not None and not cid:
+            raise ConfigError("customer_id must not be empty; pass None to sign the session out.")
+        with self.sessions.transaction(session_id) as opened:
+            opened.session.customer_id = cid or None
+        orders = len(self.dataset.baskets.history(cid)) if cid and self.dataset is not None else 0
+        return {"session_id": session_id, "customer_id": cid or None, "orders": orders}
+
     def _chat(self, session: Session, message: str) -> Reply:
         session_id = session.session_id
         toolbox = self._tools(session)

@@ -340,6 +340,15 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             if fixed != call.get("args"):
                 turn_.note("price_limits_corrected")
                 request = request.override(tool_call={**call, "args": fixed})
+        elif call["name"] == "add_to_basket" and turn_.toolbox.message:
+            # The product the shopper's words name is the one added: a 1.5B model told which id
+            # to use wrote that it had added it, and called nothing.
+            args = dict(call.get("args") or {})
+            meant = turn_.toolbox.named_instead(str(args.get("product_id", "")))
+            if meant is not None:
+                log.warning("add_to_basket %s: the shopper's words name %s, which is added", args.get("product_id"), meant)
+                turn_.note("basket_product_corrected")
+                request = request.override(tool_call={**call, "args": {**args, "product_id": meant}})
         message = handler(request)
         output = message.artifact if isinstance(message.artifact, ToolOutput) else ToolError(error=message_text(message))
         turn: TurnRun = request.runtime.context

@@ -178,21 +178,15 @@ class ToolBox:
                            position=list(shown).index(pid) + 1, evidence=p.evidence)
 
     def add_to_basket(self, product_id: str, quantity: int = 1) -> BasketView | ToolError:
-        words, meant = self.meant()
-        try:
-            pid = self.resolve_id(product_id)
-        except NotFoundError:
-            if meant is None:
-                raise
-            pid = None
-        if meant is not None and meant != pid and not (pid and self._fits(pid, words)):
+        meant = self.named_instead(product_id)
+        if meant is not None:
             # A model that picked the wrong product: nothing is added, and it is told which
-            # product the shopper's words name.
-            log.warning("refused to add %s: the shopper's words name %s", pid, meant)
-            return ToolError(error=f"the shopper asked for {meant} ({self.retriever.titles[meant]}), not {pid}; "
-                                   f"use product_id {meant}", retry=True)
-        # pid is None only where the shopper's words named a product: refused just above.
-        assert pid is not None
+            # product the shopper's words name (the agent's middleware corrects such a call
+            # before it runs; this holds for any other caller of the tool).
+            log.warning("refused to add %s: the shopper's words name %s", product_id, meant)
+            return ToolError(error=f"the shopper asked for {meant} ({self.retriever.titles[meant]}), not "
+                                   f"{product_id}; use product_id {meant}", retry=True)
+        pid = self.resolve_id(product_id)
         quantity = int(quantity)
         if quantity < 1:
             return ToolError(error="quantity must be at least 1")
@@ -298,6 +292,19 @@ class ToolBox:
             return target, self.resolve_id(target)
         except NotFoundError:
             return target, None
+
+    def named_instead(self, product_id: str) -> str | None:
+        """The product this turn's words name for an add when the model's `product_id` is
+        another one (a neighbour in the list, an invented id), else None: the words name
+        none, or the model's pick fits them too."""
+        words, meant = self.meant()
+        if meant is None:
+            return None
+        try:
+            pid = self.resolve_id(product_id)
+        except NotFoundError:
+            return meant
+        return meant if meant != pid and not self._fits(pid, words) else None
 
     def _fits(self, pid: str, words: str | None) -> bool:
         """Whether the model's product is one the shopper's words describe too ("the red

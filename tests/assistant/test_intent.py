@@ -66,27 +66,37 @@ def test_the_same_add_runs_when_asked(make_shop):
     assert shop.basket("t")["items"] == 1
 
 
-def test_adding_the_wrong_product_is_refused_and_mended(make_shop):
-    # The shopper names the white heart holder; the model picks another id, is told which one
-    # the words name, and adds that instead.
+def test_adding_the_wrong_product_adds_the_one_the_shopper_named(make_shop):
+    # The shopper names the white heart holder; the model picks another id. The call runs
+    # with the product the words name (a 1.5B model told to use it only wrote that it had).
     model = ScriptedChatModel(script=[call("add_to_basket", {"product_id": "84879"}),
-                                      call("add_to_basket", {"product_id": "85123A"}, 1),
                                       AIMessage(content="Added WHITE HANGING HEART T-LIGHT HOLDER (85123A).")])
     shop = make_shop(model)
     reply = shop.chat("w", "add the white hanging heart t-light holder to my basket")
-    assert [line["product_id"] for line in shop.basket("w")["basket"]] == ["85123A"]
-    first = reply.tool_calls[0]["result"]
-    assert first.get("retry") and "use product_id 85123A" in first["error"]
+    assert [(x["product_id"], x["quantity"]) for x in shop.basket("w")["basket"]] == [("85123A", 1)]
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("add_to_basket", {"product_id": "85123A"})]
+    assert "basket_product_corrected" in reply.events and reply.grounding["ok"]
 
 
 def test_an_invented_id_for_a_named_product_is_mended(make_shop):
     model = ScriptedChatModel(script=[call("add_to_basket", {"product_id": "22423A", "quantity": 2}),
-                                      call("add_to_basket", {"product_id": "22423", "quantity": 2}, 1),
                                       AIMessage(content="Added 2 of REGENCY CAKESTAND 3 TIER (22423).")])
     shop = make_shop(model)
     reply = shop.chat("i", "add 2 of 22423 please")
-    assert "use product_id 22423" in reply.tool_calls[0]["result"]["error"]
+    assert reply.tool_calls[0]["args"] == {"product_id": "22423", "quantity": 2}
     assert shop.basket("i")["items"] == 2
+
+
+def test_the_tool_itself_still_refuses_the_wrong_product(bundled_retriever, bundled_dataset):
+    # Outside the agent's middleware (any other caller of the tool), nothing is added and
+    # the caller is told which product the words name.
+    from assistant.agent.tools import ToolBox
+    from assistant.session import Session
+
+    box = ToolBox(bundled_retriever, Session("x"), dataset=bundled_dataset,
+                  message="add the white hanging heart t-light holder to my basket")
+    out = box.add_to_basket("84879")
+    assert out.retry and "use product_id 85123A" in out.error and box.session.basket == {}
 
 
 def test_cheaper_is_below_the_cheapest_shown_whatever_the_model_sends(make_shop):

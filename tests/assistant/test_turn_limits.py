@@ -31,23 +31,15 @@ def test_a_model_that_is_down_leaves_the_turn_to_the_offline_planner(make_shop):
     assert "not responding" in reply.text and not reply.tool_calls and reply.grounding["ok"]
 
 
-def test_a_model_failing_after_a_refused_change_does_what_the_shopper_asked(make_shop):
-    # Seen with a real 1.5B model: it added the wrong product, was told which one the shopper
-    # named, then timed out. The shopper got the model's instruction ("use product_id ...")
-    # and an unchanged basket.
+def test_a_model_failing_after_a_wrong_add_leaves_the_shopper_s_product_added(make_shop):
+    # Seen with a real 1.5B model: it added the wrong product, then timed out. The product the
+    # shopper named is the one added, and the answer says so in the shopper's terms.
     shop = make_shop(ScriptedChatModel(script=[call("add_to_basket", {"product_id": "84879", "quantity": 1}), _down]))
     reply = shop.chat("t", "add a white hanging heart t-light holder to my basket")
-    assert "planner_fallback" in reply.events and reply.grounding["ok"]
+    assert {"basket_product_corrected", "model_error"} <= set(reply.events) and reply.grounding["ok"]
     assert [(x["product_id"], x["quantity"]) for x in shop.basket("t")["basket"]] == [("85123A", 1)]
     assert "product_id" not in reply.text and "84879" not in reply.text
     assert "WHITE HANGING HEART T-LIGHT HOLDER" in reply.text
-
-
-def test_a_model_failing_after_a_tool_answers_from_the_tool_output(make_shop):
-    reply = make_shop(ScriptedChatModel(script=[call("search_products", {"question": "lunch bag"}), _down])).chat(
-        "d", "a lunch bag")
-    assert "model_error" in reply.events
-    assert reply.products and reply.products[0]["title"] in reply.text  # the composed answer
 
 
 def test_the_turn_budget_stops_a_slow_model(make_shop):
@@ -92,14 +84,15 @@ def test_an_answer_step_that_never_answers_still_ends(make_shop):
     assert reply.text.strip() and len([c for c in reply.tool_calls if not c["repeated"]]) == 1
 
 
-def test_a_turn_out_of_time_after_a_refused_change_still_does_what_the_shopper_asked(make_shop):
-    # The same mistake, but the model's next call would come after the turn's budget.
-    def wrong_then_slow(messages):
+def test_a_turn_out_of_time_with_nothing_done_is_finished_by_the_planner(make_shop):
+    # The model's one call came back after the turn's budget, and it failed: the planner (no
+    # model, milliseconds) still does what the shopper asked.
+    def slow(messages):
         time.sleep(0.7)
-        return call("add_to_basket", {"product_id": "84879", "quantity": 1})
+        return call("product_details", {"product_id": "NO-SUCH-ID"})
 
-    shop = make_shop(ScriptedChatModel(script=[wrong_then_slow]), limits=TurnLimits(max_rounds=4, turn_seconds=0.5))
+    shop = make_shop(ScriptedChatModel(script=[slow]), limits=TurnLimits(max_rounds=4, turn_seconds=0.5))
     reply = shop.chat("s", "add a white hanging heart t-light holder to my basket")
     assert {"time_budget", "planner_fallback"} <= set(reply.events) and reply.grounding["ok"]
     assert [(x["product_id"], x["quantity"]) for x in shop.basket("s")["basket"]] == [("85123A", 1)]
-    assert "product_id" not in reply.text
+    assert "WHITE HANGING HEART T-LIGHT HOLDER" in reply.text

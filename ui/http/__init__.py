@@ -53,7 +53,7 @@ def create_api(shopper: ShoppingAssistant, credentials: Credentials | None = Non
     errors.install(api)
     api.add_middleware(BodyLimit, max_bytes=max_body_bytes, prefix=f"{PREFIX}/")
     api.add_middleware(ApiHeaders, prefix=f"{PREFIX}/")  # added last = outermost: 413s get it too
-    routers = [shopper_routes(shopper), service_routes(shopper.as_role("service"), credentials)]
+    routers = [shopper_routes(shopper), service_routes(shopper.as_role("service"), credentials, shopper)]
     for router in routers:
         api.include_router(router)
     # Starlette annotates add_route's endpoint as request -> response only, but routes any

@@ -80,6 +80,10 @@ class BasketAdd(RequestModel):
     quantity: WholeNumber = Field(1, ge=1, le=1000)
 
 
+class SignIn(RequestModel):
+    customer_id: CustomerId = Field(description="The customer your own login signed in.")
+
+
 # -- responses -------------------------------------------------------------------------------
 class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -258,6 +262,12 @@ class Customer(ResponseModel):
 
 class Deleted(ResponseModel):
     deleted: str
+
+
+class SignedIn(ResponseModel):
+    session_id: str
+    customer_id: str | None = Field(description="null: a guest (signed out)")
+    orders: int = Field(description="Orders this shop holds for the customer (0: a new account)")
 
 
 class Health(ResponseModel):

@@ -4,7 +4,8 @@ responses in `errors`. Handlers are plain `def`: the assistant does synchronous 
 FastAPI runs them in its threadpool instead of blocking the event loop.
 
 Shopper routes take no customer id anywhere: a customer's history is reachable only through
-`service_routes`, behind the service login.
+`service_routes`, behind the service login, which also signs a shopper's session in as a
+customer (the retailer's server calls it after its own login).
 """
 
 from __future__ import annotations
@@ -131,7 +132,10 @@ def shopper_routes(shopper: ShoppingAssistant) -> APIRouter:
     return r
 
 
-def service_routes(service: ShoppingAssistant, credentials: Credentials | None) -> APIRouter:
+def service_routes(service: ShoppingAssistant, credentials: Credentials | None,
+                   shopper: ShoppingAssistant | None = None) -> APIRouter:
+    """The console's routes and, with `shopper`, the sign-in of shopper sessions: both behind
+    the service login, which the retailer's own server holds (a shopper's browser never)."""
     r = APIRouter(prefix=f"{PREFIX}/service", dependencies=[Depends(service_guard(credentials))],
                   responses=documented(401, 403, 422, 500, 503), tags=["customer service"])
 
@@ -144,6 +148,18 @@ def service_routes(service: ShoppingAssistant, credentials: Credentials | None) 
     def chat(body: m.ServiceChatRequest) -> dict[str, Any]:
         """A console chat turn, optionally on a customer's behalf (their history is then in reach)."""
         return service.chat(body.session_id, body.message, body.customer_id).to_dict()
+
+    if shopper is not None:
+        @r.put("/sessions/{session_id}/customer", response_model=m.SignedIn, responses=documented(400), **EXACT)
+        def sign_in(session_id: SessionIdPath, body: m.SignIn) -> dict[str, Any]:
+            """Sign a shopper's session in as a customer, after your own login: their "what
+            should I buy?" in `/v1/chat` then draws on that customer's past orders."""
+            return shopper.sign_in(session_id, body.customer_id)
+
+        @r.delete("/sessions/{session_id}/customer", response_model=m.SignedIn, **EXACT)
+        def sign_out(session_id: SessionIdPath) -> dict[str, Any]:
+            """Sign a shopper's session out: a guest again (the basket and the chat stay)."""
+            return shopper.sign_in(session_id, None)
 
     return r
 

@@ -56,7 +56,7 @@ def test_openapi_schema_lists_every_endpoint_and_the_service_login(client):
         "/v1/products/{product_id}/related", "/v1/rules", "/v1/sessions/{session_id}/basket",
         "/v1/sessions/{session_id}/basket/{product_id}", "/v1/sessions/{session_id}/recommendations",
         "/v1/sessions/{session_id}",
-        "/v1/service/customers/{customer_id}", "/v1/service/chat",
+        "/v1/service/customers/{customer_id}", "/v1/service/chat", "/v1/service/sessions/{session_id}/customer",
     }
     assert schema["components"]["securitySchemes"]["serviceLogin"] == {
         "type": "http", "scheme": "basic", "description": "The customer-service login (see `assistant.access`)."}

@@ -56,6 +56,29 @@ def test_service_chat_reaches_the_history_only_with_the_login(client, service_au
     assert f"Customer {CUSTOMER} has 7 order" in resp.json()["text"]
 
 
+def test_a_shopper_session_is_signed_in_only_by_the_service_login(client, service_auth):
+    # The retailer's server signs the session in after its own login; the shopper's own
+    # routes then draw on that customer's orders, and no shopper request can name one.
+    where = "/v1/service/sessions/web-7/customer"
+    assert client.put(where, json={"customer_id": CUSTOMER}).status_code == 401
+    assert client.put(where, json={"customer_id": CUSTOMER}, auth=(service_auth[0], "guess")).status_code == 401
+    assert client.put(where, json={"customer_id": "12347; drop"}, auth=service_auth).status_code == 422
+    guest = client.post("/v1/chat", json={"session_id": "web-7", "message": "what should I buy?"}).json()
+    assert "best sellers" in guest["text"]
+    signed = client.put(where, json={"customer_id": CUSTOMER}, auth=service_auth)
+    assert signed.status_code == 200 and signed.json() == {"session_id": "web-7", "customer_id": CUSTOMER, "orders": 7}
+    mine = client.post("/v1/chat", json={"session_id": "web-7", "message": "what should I buy?"}).json()
+    assert "from your 7 past order(s)" in mine["text"] and mine["products"]
+    # A new account (no orders yet) is accepted, and said to be one.
+    assert client.put("/v1/service/sessions/web-8/customer", json={"customer_id": "new-42"},
+                      auth=service_auth).json()["orders"] == 0
+    out = client.delete(where, auth=service_auth)
+    assert out.status_code == 200 and out.json() == {"session_id": "web-7", "customer_id": None, "orders": 0}
+    again = client.post("/v1/chat", json={"session_id": "web-7", "message": "what should I buy?"}).json()
+    assert "best sellers" in again["text"] and "past order" not in again["text"]
+    assert client.delete(where).status_code == 401
+
+
 def test_console_is_closed_without_a_configured_login(shopper, service_auth):
     from fastapi.testclient import TestClient
 
