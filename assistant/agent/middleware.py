@@ -219,11 +219,24 @@ def stand_in(turn: TurnRun, why: str) -> str:
 
 
 def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
-    """The call the shopper's words ask for where a model picked a near miss: "anything else
-    I should get with what's in my cart?" is the basket's add-ons (seen with a real 1.5B model,
-    which asked for general ideas instead). The offline planner reads the words the same way."""
+    """The call the shopper's words ask for where a model picked a near miss (both seen with
+    a real 1.5B model); the offline planner reads the words the same way. A repeat is then
+    told by the call that runs, so a corrected add repeated is not added twice.
+
+    - An add runs with the product the words name when the model's is another one or an
+      invented id (told which id to use, the model only wrote that it had added it).
+    - "anything else I should get with what's in my cart?" is the basket's add-ons, not
+      general ideas.
+    """
     toolbox = turn.toolbox
-    if (call.get("name") == "recommend_for_me" and "bought_together" in toolbox.names
+    name, args = call.get("name"), dict(call.get("args") or {})
+    if name == "add_to_basket" and toolbox.message:
+        meant = toolbox.named_instead(str(args.get("product_id", "")))
+        if meant is not None:
+            log.warning("add_to_basket %s: the shopper's words name %s, which is added", args.get("product_id"), meant)
+            turn.note("basket_product_corrected")
+            return {**call, "args": {**args, "product_id": meant}}
+    if (name == "recommend_for_me" and "bought_together" in toolbox.names
             and toolbox.session.basket and asks_for_basket_add_ons(toolbox.message or "")):
         log.info("recommend_for_me for a question about the basket: bought_together runs instead")
         turn.note("basket_add_ons")
@@ -293,7 +306,7 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
         if not calls:
             return response
         fresh = []
-        for call in calls:
+        for call in (meant_call(turn, c) for c in calls):
             first = turn.done.get(call_key(call))
             if first is None:
                 fresh.append(call)
@@ -304,7 +317,7 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             turn.answer_now = True
         if not fresh:
             return self._answer(request, handler)
-        return ModelResponse(result=[AIMessage(content="", tool_calls=[meant_call(turn, c) for c in fresh])])
+        return ModelResponse(result=[AIMessage(content="", tool_calls=fresh)])
 
     @staticmethod
     def _call(turn: TurnRun, request: ModelRequest[TurnRun], handler) -> ModelResponse | None:  # noqa: ANN001
@@ -340,15 +353,6 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             if fixed != call.get("args"):
                 turn_.note("price_limits_corrected")
                 request = request.override(tool_call={**call, "args": fixed})
-        elif call["name"] == "add_to_basket" and turn_.toolbox.message:
-            # The product the shopper's words name is the one added: a 1.5B model told which id
-            # to use wrote that it had added it, and called nothing.
-            args = dict(call.get("args") or {})
-            meant = turn_.toolbox.named_instead(str(args.get("product_id", "")))
-            if meant is not None:
-                log.warning("add_to_basket %s: the shopper's words name %s, which is added", args.get("product_id"), meant)
-                turn_.note("basket_product_corrected")
-                request = request.override(tool_call={**call, "args": {**args, "product_id": meant}})
         message = handler(request)
         output = message.artifact if isinstance(message.artifact, ToolOutput) else ToolError(error=message_text(message))
         turn: TurnRun = request.runtime.context

@@ -78,6 +78,16 @@ def test_adding_the_wrong_product_adds_the_one_the_shopper_named(make_shop):
     assert "basket_product_corrected" in reply.events and reply.grounding["ok"]
 
 
+def test_a_corrected_add_repeated_is_added_once(make_shop):
+    # The model did not see its id in the result and asks again: the same add, not two.
+    wrong = call("add_to_basket", {"product_id": "84879"})
+    shop = make_shop(ScriptedChatModel(script=[wrong, call("add_to_basket", {"product_id": "84879"}, 1),
+                                               AIMessage(content="Added WHITE HANGING HEART T-LIGHT HOLDER (85123A).")]))
+    reply = shop.chat("r", "add the white hanging heart t-light holder to my basket")
+    assert [(x["product_id"], x["quantity"]) for x in shop.basket("r")["basket"]] == [("85123A", 1)]
+    assert "repeated_call" in reply.events
+
+
 def test_an_invented_id_for_a_named_product_is_mended(make_shop):
     model = ScriptedChatModel(script=[call("add_to_basket", {"product_id": "22423A", "quantity": 2}),
                                       AIMessage(content="Added 2 of REGENCY CAKESTAND 3 TIER (22423).")])
