@@ -68,7 +68,7 @@ _NEW_TO_THEM = re.compile(r"\b(?:new|different|(?:has|have)n'?t (?:bought|tried|
 _FOR_ME = re.compile(r"\b(?:recommend\w*|suggest\w*|ideas?|inspire me|inspiration|surprise me|"
                      r"what (?:else )?(?:should|could|shall|can|do) i (?:buy|get|order|try)|"
                      r"(?:would|might|could|may) i (?:like|enjoy|want|love)|"
-                     r"i (?:would|might|could|may|'?d) (?:like|enjoy|want|love)|"
+                     r"i(?: would| might| could| may|'?d) (?:like|enjoy|want|love)|"
                      r"i (?:have|ha)n'?t (?:tried|bought|had)|i(?:'ve| have) never (?:tried|bought|had)|for me)\b",
                      re.I)
 _GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recommendations", "suggest",
@@ -77,7 +77,7 @@ _GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recomm
                             "think", "else", "buy", "get", "order", "try", "like", "love", "enjoy",
                             "want", "fancy", "good", "nice", "great", "today", "next", "please", "new",
                             "different", "tried", "bought", "had", "before", "never", "haven't", "havent",
-                            "i've", "ive", "what's", "whats"])
+                            "i've", "ive", "what's", "whats", "i'd", "id", "u"])
 # "... but cheaper", "only less expensive": a limit on an anchored request, not part of a name.
 _BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.pattern, re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)

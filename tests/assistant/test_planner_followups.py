@@ -108,7 +108,7 @@ def test_a_shopper_asking_for_ideas_gets_picks_not_a_search(make_shop, bundled_d
     shop = make_shop()
     # A guest with an empty basket: the best sellers, said to be that.
     for plain in ("recommend something for me", "what should I buy?", "any ideas?", "surprise me",
-                  "got any suggestions?"):
+                  "got any suggestions?", "got anything u think id like??", "anything you think i'd like?"):
         reply = shop.chat("idea0", plain)
         assert names(reply) == ["recommend_for_me"], plain
         assert "best sellers" in reply.text and len(reply.products) == 5, plain
@@ -123,7 +123,7 @@ def test_a_shopper_asking_for_ideas_gets_picks_not_a_search(make_shop, bundled_d
     shop.chat("idea1", "add the first one")
     assert {line["product_id"] for line in shop.basket("idea1")["basket"]} == {"85099B", ids[0]}
     # A kind of product named is a search.
-    for named in ("recommend a teapot", "ideas for my mum", "something under 5 for me"):
+    for named in ("recommend a teapot", "ideas for my mum", "something under 5 for me", "i'd like a teapot"):
         assert names(shop.chat("idea2", named)) == ["search_products"], named
     # Signed in (the integrating app passes the customer): from their own orders, and "new"
     # leaves out everything they bought.
