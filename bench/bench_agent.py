@@ -34,10 +34,8 @@ SCRIPT = (
 
 def build_assistant():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import tempfile
-
     from assistant import ShoppingAssistant
-    from retrieval.evaluation.hybrid import catalogue_vectors
+    from bench.bench_ranker import bundled_vectors
     from retrieval.index.transformers_encoder import TransformersEncoder
     from retrieval.ingest import load_online_retail
     from retrieval.recommend.assemble import RetrieverParts, assemble_retriever
@@ -47,7 +45,9 @@ def build_assistant():
 
     dataset = load_online_retail()
     encoder = TransformersEncoder(progress=False)
-    vectors = catalogue_vectors(dataset.catalogue, tempfile.mkdtemp(prefix="bench-agent-"))
+    # Encoded once and cached in the temp folder (before, each run encoded the catalogue
+    # into a folder of its own, left behind).
+    vectors = bundled_vectors(dataset.catalogue)
     # The composition root the server and the tests use, with the shop's profile: without it
     # the retriever reads prices in no currency and "under £2" is no limit.
     retriever = assemble_retriever(RetrieverParts(

@@ -28,19 +28,23 @@ def evaluation_chart(home: str | os.PathLike[str] | None = None) -> Any | None:
     if not results.is_file():
         return None
     try:
-        if not png.is_file():
-            png = _redraw(results)
-        with Image.open(png) as img:
+        if png.is_file():
+            with Image.open(png) as img:
+                return img.copy()
+        # Drawn into a folder of its own that is gone once the image is in memory (a
+        # folder left per page load would pile up in /tmp for the life of the server).
+        with (tempfile.TemporaryDirectory(prefix="shopassist-eval-") as tmp,
+              Image.open(_redraw(results, Path(tmp))) as img):
             return img.copy()
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("cannot show the evaluation chart from %s: %s", folder, exc)
         return None
 
 
-def _redraw(results: Path) -> Path:
+def _redraw(results: Path, folder: Path) -> Path:
     from retrieval.evaluation.results import EvalResults
 
     data = EvalResults.from_dict(json.loads(results.read_text()))
     k = 10 if 10 in data.ks else max(data.ks)
-    out = Path(tempfile.mkdtemp(prefix="shopassist-eval-")) / "results.png"
+    out = folder / "results.png"
     return data.plot(out, keys=(f"ndcg@{k}", f"recall@{k}"))

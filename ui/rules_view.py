@@ -3,7 +3,9 @@ read a sortable table, download it as CSV, and look at the rules as a scatter an
 
 from __future__ import annotations
 
+import atexit
 import functools
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -45,6 +47,8 @@ def build_rules_explorer(service: ShoppingAssistant, authorized: gr.State) -> No
     ranges = slider_ranges(service)
     title_of = _title_lookup(service)
     downloads = Path(tempfile.mkdtemp(prefix="shopassist-rules-"))
+    # The CSVs must outlive each request (the browser fetches them later), not the server.
+    atexit.register(shutil.rmtree, downloads, ignore_errors=True)
 
     with gr.Row():
         item = gr.Textbox(label="Item (id or part of a title; empty: all rules)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from ui.evaluation import evaluation_chart
 from ui.plots import lift_band, rule_network, scatter_frame
 
@@ -41,8 +43,12 @@ def test_rule_network_without_rules_says_so():
     assert "no rules" in ax.texts[0].get_text()
 
 
-def test_evaluation_chart_only_when_results_exist(tmp_path):
+def test_evaluation_chart_only_when_results_exist(tmp_path, monkeypatch):
     from retrieval.evaluation.results import EvalResults, ModeResult
+
+    scratch = tmp_path / "scratch"  # where a redraw may draw: empty again afterwards
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
 
     assert evaluation_chart(tmp_path) is None
     EvalResults(split={"name": "test", "cut": "2011-09-09"}, ks=(10,), catalogue_size=10,
@@ -51,5 +57,7 @@ def test_evaluation_chart_only_when_results_exist(tmp_path):
                 ).save_json(tmp_path / "eval" / "results.json")
     image = evaluation_chart(tmp_path)  # no PNG saved: redrawn from the JSON
     assert image is not None and image.size[0] > 300
+    assert list(scratch.iterdir()) == [], "the redraw left its folder behind"
+    assert not (tmp_path / "eval" / "results.png").exists()  # the data root is only read
     (tmp_path / "eval" / "results.json").write_text("{broken")
     assert evaluation_chart(tmp_path) is None
