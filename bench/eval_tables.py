@@ -4,7 +4,9 @@
 
 Each shop gets a table per mode at k=10 (NDCG, recall, precision, MAP, hit rate, fit and
 recommend seconds), and the hybrid's ratio to the best peer of the same run on NDCG@10
-and Recall@10. "Peers" are every recommender but the hybrid and its one-source variants.
+and Recall@10, with its 95% paired bootstrap interval where the run saved one
+(`retrieval.evaluation.compare`). "Peers" are every recommender but the hybrid and its
+one-source variants.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import json
 from pathlib import Path
 
 from bench._results import write_section
+from retrieval.evaluation.compare import OWN
 
-OWN = {"hybrid", "fusion", "rules-only", "semantic-only"}
 METRICS = ("ndcg@10", "recall@10", "precision@10", "map@10", "hit@10")
 
 
@@ -28,6 +30,7 @@ def tables(path: Path, label: str) -> str:
            f"{split['test_customers']:,} test customers ({split['test_customers_with_new_items']:,} "
            f"with new items), catalogue {data['catalogue_size']:,} products.", ""]
     ratios = []
+    intervals = {(c["mode"], c["metric"]): c for c in data.get("comparisons", [])}
     for mode in ("all", "new"):
         rows = [r for r in data["rows"] if r["mode"] == mode]
         out += [f"**mode {mode}** ({rows[0]['users']:,} customers)", "",
@@ -45,8 +48,10 @@ def tables(path: Path, label: str) -> str:
             for m in ("ndcg@10", "recall@10"):
                 best = max(peers, key=lambda r: r["metrics"][m])
                 ratio = hybrid["metrics"][m] / max(best["metrics"][m], 1e-12)
+                c = intervals.get((mode, m))
+                interval = f"{c['low']:.2f}-{c['high']:.2f}x" if c else "not saved"
                 ratios.append(f"| {label} | {mode} | {m} | {hybrid['metrics'][m]:.4f} | "
-                              f"{best['recommender']} {best['metrics'][m]:.4f} | {ratio:.2f}x |")
+                              f"{best['recommender']} {best['metrics'][m]:.4f} | {ratio:.2f}x | {interval} |")
     return "\n".join(out), ratios
 
 
@@ -63,8 +68,8 @@ def main() -> None:
         text, r = tables(Path(path), label)
         parts.append(text)
         ratios += r
-    summary = ["| shop | mode | metric | hybrid | best peer | hybrid / best peer (goal 1.15x) |",
-               "|---|---|---|---|---|---|", *ratios]
+    summary = ["| shop | mode | metric | hybrid | best peer | hybrid / best peer (goal 1.15x) | 95% interval |",
+               "|---|---|---|---|---|---|---|", *ratios]
     write_section(args.title, args.command, "\n\n".join([args.intro, "\n".join(summary), *parts]))
 
 

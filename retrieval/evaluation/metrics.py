@@ -102,6 +102,7 @@ class MetricAccumulator:
     catalogue_size: int
     users: int = 0
     _sums: dict[str, float] = field(default_factory=dict)
+    _values: dict[str, list[float]] = field(default_factory=dict)  # key -> each user's value, in order
     _seen: dict[int, set[str]] = field(default_factory=dict)
 
     def add(self, rec: Sequence[str], target: Iterable[str]) -> None:
@@ -110,8 +111,14 @@ class MetricAccumulator:
         for k in self.ks:
             for name, fn in PER_USER_FUNCTIONS.items():
                 key = metric_key(name, k)
-                self._sums[key] = self._sums.get(key, 0.0) + fn(rec, t, k)
+                value = fn(rec, t, k)
+                self._sums[key] = self._sums.get(key, 0.0) + value
+                self._values.setdefault(key, []).append(value)
             self._seen.setdefault(k, set()).update(rec[:k])
+
+    def per_user(self) -> dict[str, list[float]]:
+        """Each per-user metric's values, one per user in the order they were added."""
+        return {key: list(values) for key, values in self._values.items()}
 
     def means(self) -> dict[str, float]:
         out: dict[str, float] = {}

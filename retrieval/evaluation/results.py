@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..storage import write_json_atomic
+from .compare import PeerComparison
 from .metrics import METRICS, metric_key
 
 # The two ways every figure is reported (see runner.py for the exact definitions).
@@ -51,6 +52,8 @@ class EvalResults:
     users: dict[str, int]
     rows: list[ModeResult] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
+    # The hybrid against the best peer per mode and metric (empty when either is missing).
+    comparisons: list[PeerComparison] = field(default_factory=list)
 
     @property
     def recommenders(self) -> list[str]:
@@ -78,6 +81,7 @@ class EvalResults:
             "users": self.users,
             "rows": [asdict(r) for r in self.rows],
             "timings": [asdict(t) for t in self.timings],
+            "comparisons": [asdict(c) for c in self.comparisons],
         }
 
     @classmethod
@@ -89,6 +93,8 @@ class EvalResults:
             users=d["users"],
             rows=[ModeResult(**r) for r in d["rows"]],
             timings=[Timing(**t) for t in d["timings"]],
+            # Results saved before the comparisons existed read as having none.
+            comparisons=[PeerComparison(**c) for c in d.get("comparisons", [])],
         )
 
     def save_json(self, path: str | os.PathLike[str]) -> Path:
@@ -118,7 +124,15 @@ class EvalResults:
                 lines.append(
                     f"{t.recommender:<{width}}{t.fit_seconds:>8.1f}{t.recommend_seconds:>8.1f}"
                 )
+        if self.comparisons:
+            lines += ["", "against the best peer (95% paired bootstrap interval over the test customers)"]
+            lines += [c.line for c in self.comparisons]
         return "\n".join(lines)
+
+    def caption(self, keys: tuple[str, ...] = ("ndcg@10", "recall@10")) -> str:
+        """The comparisons on `keys`, a line each, for under the chart ("" when there are none)."""
+        return "\n".join(f"{c.ours} / best peer {c.peer} ({c.mode}, {c.metric}): {c.ratio:.2f}x, "
+                         f"95% interval {c.low:.2f}-{c.high:.2f}x" for c in self.comparisons if c.metric in keys)
 
     def plot(
         self, path: str | os.PathLike[str], keys: tuple[str, ...] = ("ndcg@10", "recall@10")
@@ -143,6 +157,9 @@ class EvalResults:
             ax.set_ylim(bottom=0)
             ax.legend(fontsize=8)
         fig.suptitle(f"{self.split.get('name')} split, cut {str(self.split.get('cut'))[:10]}")
+        caption = self.caption(keys)
+        if caption:
+            fig.supxlabel(caption, fontsize=8)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=120)

@@ -28,6 +28,7 @@ from ..dataset import Dataset
 from ..products import Catalogue
 from . import registry
 from .cases import make_split, mode_cases
+from .compare import COMPARED, compare_to_best_peer
 from .metrics import MetricAccumulator, metric_key
 from .recommender import Recommender
 from .registry import EvalContext
@@ -60,6 +61,7 @@ def evaluate(
         catalogue_size=len(catalogue),
         users={m: len(c[0]) for m, c in per_mode.items()},
     )
+    per_user: dict[tuple[str, str], dict[str, list[float]]] = {}
     for name, rec in named.items():
         t0 = time.perf_counter()
         if fit:
@@ -73,6 +75,7 @@ def evaluate(
             for rec_list, target in zip(lists, targets, strict=True):
                 acc.add(rec_list, target)
             results.rows.append(ModeResult(name, mode, acc.users, acc.means()))
+            per_user[(name, mode)] = acc.per_user()
         t2 = time.perf_counter()
         results.timings.append(Timing(name, round(t1 - t0, 3), round(t2 - t1, 3)))
         key = metric_key("ndcg", 10 if 10 in ks else ks[-1])
@@ -80,6 +83,9 @@ def evaluate(
             f"{r.mode} {r.metrics[key]:.4f}" for r in results.rows if r.recommender == name
         )
         log.info("%s: %s %s (fit %.1fs, recommend %.1fs)", name, key, figures, t1 - t0, t2 - t1)
+    metrics = [m for m in COMPARED if int(m.split("@")[1]) in ks]
+    results.comparisons = compare_to_best_peer(
+        {(r.recommender, r.mode): r.metrics for r in results.rows}, per_user, metrics=metrics)
     return results
 
 
