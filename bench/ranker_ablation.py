@@ -5,7 +5,8 @@ training rows, on the test split's train part for the test rows) and saves each 
 candidates, feature rows, target and dated history. `run` then trains LightGBM per variant
 on those rows and scores the test rows with the evaluation's NDCG@10 and Recall@10, so a new
 feature is judged without refitting any source. The variant `base` reproduces the hybrid's
-figures of a full evaluation run (checked: bundled 0.2850 / 0.0938, as in RESULTS.md).
+figures of a full evaluation run on the same machine (checked on the bundled shop: 0.2882 /
+0.0932 both ways, 2026-12-02).
 
     python -m bench.ranker_ablation dump --dataset DIR --home H --out rows.pkl
     python -m bench.ranker_ablation run rows.pkl --dataset DIR --home H --variants base,age,km150 \
@@ -14,7 +15,15 @@ figures of a full evaluation run (checked: bundled 0.2850 / 0.0938, as in RESULT
 Variants (joined with "+"): `base`; `age` (days since the item's first and last sale in the
 shop); `catalogue` / `kmN` (the shopper's rhythm over the product's catalogue category, or
 over N k-means clusters of the product vectors: share of their baskets holding the group,
-days since, days since over their own interval); `p:key=value;...` (LightGBM parameters).
+days since, days since over their own interval); `carry` (how often the item, across
+shoppers and for this one, is in the basket after a basket holding it; the shopper's overall
+carry-over; how many of their last 1 / 3 / 5 baskets hold it); `trans` (next-basket
+transitions from the shopper's latest baskets' items, FPMC-style: mean, max and lift of
+P(candidate next | item now)); `adopt` (shoppers who first bought the item in the last 28
+days); `labK` (graded training labels: 2 for the next basket, 1 for the K-1 baskets after
+it); `refit` (retrained on every shopper for the rounds the held-out fifth chose); `bagK`
+(K boosters, each with its own held-out fifth, averaged); `p:key=value;...` (LightGBM
+parameters). `labK` needs rows dumped with customer ids (this version of `dump`).
 """
 
 from __future__ import annotations
@@ -31,10 +40,10 @@ log = logging.getLogger(__name__)
 ABOUT = ("Each variant retrains both modes' LambdaRank models on the saved inner-cut rows "
          "(`dump`: the same sources, candidates and features as the evaluation's hybrid) and scores "
          "the saved test rows. `base` is the served ranker: on the bundled shop its figures equal "
-         "the full evaluation's, on Complete Journey they are within 0.0006 (LightGCN trains to a "
-         "time budget). LightGBM's seed alone (`p:seed=...`) moves the bundled all-mode NDCG@10 by "
-         "up to 0.002, and an empty extra group (`catalogue` on the bundled shop, which has no "
-         "categories) by 0.0006 in mode new: that is this table's noise floor. Rows made by "
+         "the full evaluation's, on Complete Journey they are within 0.001 (LightGCN trains to a "
+         "time budget). LightGBM's seed alone (`p:seed=...`) moves NDCG@10 by up to 0.0016 on the "
+         "bundled shop in this run (0.003 in an earlier one) and 0.002 on Complete Journey: that "
+         "is this table's noise floor. Rows made by "
          "`python -m bench.ranker_ablation dump --dataset D --home H --out ROWS`.")
 DAY = 86400.0
 
@@ -74,7 +83,7 @@ def dump(dataset_dir: str, home: str, out: str) -> None:
                 lists = retriever.source_lists(request, depth)
                 ids, x, _ = candidate_features(space, stats, retriever.vectors.matrix, request.ctx, lists)
                 dated = [(b.timestamp, list(dict.fromkeys(b.items))) for b in history.baskets]
-                got.append((ids, x, tuple(target), dated))
+                got.append((ids, x, tuple(target), dated, history.customer_id))
             log.info("%s: %d shoppers in %.0f s", mode, len(got), time.perf_counter() - started)
             found[mode] = got
         return found, space.names
@@ -108,6 +117,131 @@ class Extras:
         kinds = {part for v in variants if not v.startswith("p:") for part in v.split("+")}
         self.groups = {k: self._groups(k) for k in kinds if k == "catalogue" or k.startswith("km")}
         self._ages: dict[pd.Timestamp, tuple[np.ndarray, np.ndarray]] = {}
+        self._item_cols: dict[tuple[str, pd.Timestamp], np.ndarray] = {}
+
+    def _known_lines(self, now: pd.Timestamp) -> pd.DataFrame:
+        lines = self.dataset.baskets.lines
+        lines = lines[(lines["timestamp"] < now) & lines["customer_id"].notna()]
+        lines = lines.drop_duplicates(["basket_id", "product_id"])
+        col = lines["product_id"].astype(str).map(self.pos)
+        return lines[col.notna().to_numpy()].assign(_c=col[col.notna()].astype(np.int64).to_numpy())
+
+    def carry(self, now: pd.Timestamp) -> np.ndarray:
+        """Per item: the share of its purchases (a shopper's basket holding it, with a later
+        basket) whose shopper's next basket held it too."""
+        key = ("carry", now)
+        if key not in self._item_cols:
+            lines = self._known_lines(now)
+            order = lines[["customer_id", "basket_id", "timestamp"]].drop_duplicates("basket_id")
+            order = order.sort_values(["customer_id", "timestamp"], kind="stable")
+            order["_r"] = order.groupby("customer_id").cumcount()
+            last = order.groupby("customer_id")["_r"].transform("max")
+            order["_last"] = order["_r"] == last
+            lines = lines.merge(order[["basket_id", "_r", "_last"]], on="basket_id")
+            occ = lines[~lines["_last"]]
+            nxt = lines[["customer_id", "_r", "_c"]].assign(_r=lines["_r"] - 1)
+            both = occ.merge(nxt, on=["customer_id", "_r", "_c"])
+            n = len(self.ids)
+            a = np.bincount(occ["_c"], minlength=n).astype(float)
+            b = np.bincount(both["_c"], minlength=n).astype(float)
+            self._item_cols[key] = np.where(a > 0, b / np.maximum(a, 1), np.nan)
+        return self._item_cols[key]
+
+    def adopters(self, now: pd.Timestamp) -> np.ndarray:
+        """Per item: shoppers whose first purchase of it fell in the last 28 days, as a share
+        of all baskets then, and as a share of its buyers then."""
+        key = ("adopt", now)
+        if key not in self._item_cols:
+            lines = self._known_lines(now)
+            first = lines.groupby(["_c", "customer_id"])["timestamp"].min()
+            since = now - pd.Timedelta(days=28)
+            recent = lines[lines["timestamp"] >= since]
+            n = len(self.ids)
+            new = np.bincount(first[first >= since].index.get_level_values(0), minlength=n).astype(float)
+            buyers = np.bincount(recent.drop_duplicates(["_c", "customer_id"])["_c"], minlength=n).astype(float)
+            baskets = max(1, recent["basket_id"].nunique())
+            self._item_cols[key] = np.column_stack([new / baskets, np.where(buyers > 0, new / np.maximum(buyers, 1), np.nan)])
+        return self._item_cols[key]
+
+    def transitions(self, now: pd.Timestamp):
+        """Item-to-next-basket transitions over every shopper's consecutive baskets before
+        `now`: T[i, j] = P(j in the next basket | i in this one), and each j's base rate."""
+        key = ("trans", now)
+        if key not in self._item_cols:
+            from scipy import sparse
+
+            lines = self._known_lines(now)
+            order = lines[["customer_id", "basket_id", "timestamp"]].drop_duplicates("basket_id")
+            order = order.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
+            order["_row"] = np.arange(len(order))
+            same = order["customer_id"].to_numpy()[1:] == order["customer_id"].to_numpy()[:-1]
+            rows = lines["basket_id"].map(order.set_index("basket_id")["_row"]).to_numpy()
+            n, m = len(self.ids), len(order)
+            x = sparse.csr_matrix((np.ones(len(rows)), (rows, lines["_c"].to_numpy())), shape=(m, n))
+            has_next = np.flatnonzero(same)
+            t = (x[has_next].T @ x[has_next + 1]).tocsr()
+            occ = np.asarray(x[has_next].sum(axis=0)).ravel()
+            t = sparse.diags(1.0 / np.maximum(occ, 1)) @ t
+            base = np.asarray(x[has_next + 1].sum(axis=0)).ravel() / max(1, len(has_next))
+            self._item_cols[key] = (t.tocsr(), base)
+        return self._item_cols[key]
+
+    def trans_features(self, candidates, history, now) -> np.ndarray:
+        t, base = self.transitions(now)
+        at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
+        out = np.full((len(candidates), 4), np.nan)
+        if not history:
+            return out
+        weights = np.zeros(len(self.ids))
+        for age, (_, items) in enumerate(reversed(history[-3:])):
+            rows = [self.pos[p] for p in items if p in self.pos]
+            if rows:
+                weights[rows] += 0.6 ** age / len(rows)
+        last = [self.pos[p] for p in history[-1][1] if p in self.pos]
+        if last:
+            block = t[last][:, at].toarray()
+            out[:, 0] = block.mean(axis=0)
+            out[:, 1] = block.max(axis=0)
+            out[:, 2] = out[:, 0] / np.maximum(base[at], 1e-6)
+        out[:, 3] = (t.T @ weights)[at]
+        return out
+
+    def later_baskets(self, start, end, k: int) -> dict[str, list[set]]:
+        """Each customer's first `k` baskets in [start, end), oldest first, as sets of ids."""
+        lines = self.dataset.baskets.lines
+        lines = lines[(lines["timestamp"] >= start) & (lines["timestamp"] < end) & lines["customer_id"].notna()]
+        first = lines.groupby("basket_id")["timestamp"].transform("min")
+        lines = lines.assign(_t=first).sort_values(["customer_id", "_t", "basket_id"], kind="stable")
+        out: dict[str, list[set]] = {}
+        for (cust, _), group in lines.groupby(["customer_id", "basket_id"], sort=False):
+            got = out.setdefault(str(cust), [])
+            if len(got) < k:
+                got.append(set(group["product_id"].astype(str)))
+        return out
+
+    @staticmethod
+    def own_carry(candidates, history) -> np.ndarray:
+        """The shopper's own carry-over: for each candidate, the share of their baskets holding
+        it (but the latest) whose next basket held it too; their overall carry share; and how
+        many of their last 1 / 3 / 5 baskets hold it."""
+        sets = [set(items) for _, items in history]
+        out = np.full((len(candidates), 5), np.nan)
+        if not sets:
+            return out
+        held: dict[str, list[int]] = {}
+        for t, items in enumerate(sets):
+            for p in items:
+                held.setdefault(p, []).append(t)
+        pairs = [len(a & b) / len(a) for a, b in zip(sets[:-1], sets[1:], strict=True) if a]
+        last = len(sets) - 1
+        for j, c in enumerate(candidates):
+            at = held.get(c, [])
+            before = [t for t in at if t < last]
+            if before:
+                out[j, 0] = sum(1 for t in before if c in sets[t + 1]) / len(before)
+            out[j, 2:] = [sum(1 for t in at if t > last - k) for k in (1, 3, 5)]
+        out[:, 1] = float(np.mean(pairs)) if pairs else np.nan
+        return out
 
     def _groups(self, kind: str) -> np.ndarray:
         frame = self.dataset.catalogue.frame
@@ -159,19 +293,50 @@ class Extras:
         return out
 
     def rows(self, part, now, variant: str) -> list[np.ndarray]:
-        kinds = [] if variant.startswith("p:") else variant.split("+")
+        kinds = [] if variant.startswith("p:") else [k for k in variant.split("+") if k != "refit" and not k.startswith("bag")]
         out = []
-        for candidates, x, _, history in part:
+        for candidates, x, _, history, *_ in part:
             cols = [x]
             for kind in kinds:
                 if kind in self.groups:
                     cols.append(self.group_rhythm(candidates, history, now, self.groups[kind]))
+                elif kind == "carry":
+                    at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
+                    cols.append(np.column_stack([self.carry(now)[at], self.own_carry(candidates, history)]))
+                elif kind == "trans":
+                    cols.append(self.trans_features(candidates, history, now))
+                elif kind == "adopt":
+                    at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
+                    cols.append(self.adopters(now)[at])
                 elif kind == "age":
                     first, last = self.ages(now)
                     at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
                     cols.append(np.column_stack([first[at], last[at]]))
             out.append(np.hstack(cols).astype(np.float32))
         return out
+
+
+def labels_from(candidates, baskets: list[set], y: np.ndarray) -> np.ndarray:
+    """Graded labels: 2 for the next basket's items (`y`), 1 for the items of the baskets after it."""
+    out = 2 * y
+    rest = set().union(*baskets[1:]) if len(baskets) > 1 else set()
+    for j, c in enumerate(candidates):
+        if not out[j] and c in rest:
+            out[j] = 1
+    return out
+
+
+class Bag:
+    """Boosters averaged (each early-stopped on its own held-out fifth)."""
+
+    def __init__(self, boosters) -> None:
+        self.boosters = boosters
+
+    def predict(self, x):
+        return np.mean([b.predict(x) for b in self.boosters], axis=0)
+
+    def current_iteration(self) -> int:
+        return sum(b.current_iteration() for b in self.boosters)
 
 
 def booster_for(data, mode: str, variant: str):
@@ -195,7 +360,19 @@ def booster_for(data, mode: str, variant: str):
                     per_mode.pop(key, None)
             if model.PARAMS["objective"] == "binary":
                 model.PARAMS["metric"] = "auc"
-        return model.fit_booster(data, model.PARAMS.pop("rounds", 300), mode=mode)
+        rounds = model.PARAMS.pop("rounds", 300)
+        bags = [int(k[3:]) for k in variant.split("+") if k.startswith("bag")]
+        if bags:
+            return Bag([model.fit_booster(data, rounds, mode=mode, seed=7 + 1000 * i) for i in range(bags[0])])
+        booster = model.fit_booster(data, rounds, mode=mode)
+        if "refit" in variant.split("+"):  # again on every shopper, for the rounds the held-out fifth chose
+            import lightgbm as lgb
+
+            rounds = max(10, round(booster.current_iteration() * 1.25))
+            params = {**model.PARAMS, **model.MODE_PARAMS.get(mode, {}), "num_threads": 1}
+            booster = lgb.train(params, lgb.Dataset(data.features, data.labels, group=data.groups),
+                                num_boost_round=rounds)
+        return booster
     finally:
         model.PARAMS.clear()
         model.PARAMS.update(saved)
@@ -213,12 +390,18 @@ def run(rows_file: str, dataset_dir: str, home: str, variants: list[str]) -> dic
     results = {}
     for variant in variants:
         result = {}
+        later = None
+        lab = [k for k in variant.split("+") if k.startswith("lab")]
+        if lab:
+            later = extras.later_baskets(saved["inner_cut"], saved["cut"], int(lab[0][3:]))
         for mode in ("all", "new"):
             train, test = saved["train"][mode], saved["test"][mode]
             xs, ys, groups = [], [], []
-            for (candidates, _, target, _), x in zip(train, extras.rows(train, saved["inner_cut"], variant),
+            for (candidates, _, target, _, *who), x in zip(train, extras.rows(train, saved["inner_cut"], variant),
                                                      strict=True):
                 y = np.array([c in set(target) for c in candidates], np.float32)
+                if later is not None and who:
+                    y = labels_from(candidates, later.get(who[0], []), y)
                 if y.sum():
                     xs.append(x)
                     ys.append(y)
@@ -226,7 +409,7 @@ def run(rows_file: str, dataset_dir: str, home: str, variants: list[str]) -> dic
             booster = booster_for(TrainingData(np.vstack(xs), np.concatenate(ys), groups, len(groups)), mode,
                                   variant)
             ndcg = recall = 0.0
-            for (candidates, _, target, _), x in zip(test, extras.rows(test, saved["cut"], variant), strict=True):
+            for (candidates, _, target, *_), x in zip(test, extras.rows(test, saved["cut"], variant), strict=True):
                 shown: list[str] = []
                 if candidates:
                     order = np.lexsort((np.array(candidates), -booster.predict(x)))[:10]

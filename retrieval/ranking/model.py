@@ -108,20 +108,24 @@ class RankerModel:
 
 # One thread: on the shared 2-core machine LightGBM with 2 threads took 46.9 s where 1 took
 # 17.8 s (88k rows, 300 rounds; bench/bench_ranker.py notes).
-def fit_booster(data: TrainingData, rounds: int = 300, threads: int = 1, mode: str = "all"):
+def fit_booster(data: TrainingData, rounds: int = 300, threads: int = 1, mode: str = "all",
+                seed: int | None = None):
     """LambdaRank on `data`, early-stopped on a held-out fifth of the shoppers when there are
-    enough of them for the held-out NDCG to mean something (else all `rounds` are run)."""
+    enough of them for the held-out NDCG to mean something (else all `rounds` are run);
+    `seed` (default PARAMS') picks the held-out fifth and LightGBM's own sampling."""
     import lightgbm as lgb
 
     groups = np.asarray(data.groups)
     starts = np.r_[0, np.cumsum(groups)]
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(PARAMS["seed"] if seed is None else seed)
     held = rng.random(len(groups)) < 1 / 5
     if held.sum() < 100:  # too few held-out shoppers to stop on: run every round
         held[:] = False
     def rows(which):
         return np.concatenate([np.arange(starts[i], starts[i + 1]) for i in np.flatnonzero(which)] or [np.zeros(0, int)])
     params = {**PARAMS, **MODE_PARAMS.get(mode, {}), "num_threads": threads}
+    if seed is not None:
+        params["seed"] = seed
     train_rows = rows(~held)
     train = lgb.Dataset(data.features[train_rows], data.labels[train_rows], group=groups[~held],
                         free_raw_data=False)
