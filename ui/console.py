@@ -22,7 +22,7 @@ from assistant.access import PASSWORD_ENV, USER_ENV, Credentials
 from retrieval.errors import ShopassistError
 
 from .cards import CARD_CSS, cards_html
-from .evaluation import evaluation_chart
+from .evaluation import evaluation_chart, evaluation_summary
 from .notify import warn
 from .rules_view import build_rules_explorer
 from .sessions import session_id
@@ -94,6 +94,7 @@ def build_console(service: ShoppingAssistant, credentials: Credentials | None,
             with gr.Tab("Evaluation", id="console-evaluation-tab"):
                 chart = gr.Image(label="Offline evaluation", interactive=False, visible=False,
                                  elem_id="console-evaluation", buttons=["download"])
+                ratios = gr.Markdown(visible=False, elem_id="console-evaluation-summary")
                 no_chart = gr.Markdown(
                     "No evaluation results yet: run `shopassist eval` to compare the "
                     "recommenders, then log in again.", elem_id="console-no-evaluation")
@@ -103,16 +104,16 @@ def build_console(service: ShoppingAssistant, credentials: Credentials | None,
             log.warning("console login refused for user %r", name)
             time.sleep(FAILED_LOGIN_DELAY)
             return (False, gr.skip(), gr.skip(), "Wrong user name or password.", "",
-                    gr.skip(), gr.skip())
+                    gr.skip(), gr.skip(), gr.skip())
         log.info("console login by %r", name)
-        picture = evaluation_chart(home)
+        picture, ratio_text = evaluation_chart(home), evaluation_summary(home)
         return (True, gr.Column(visible=False), gr.Column(visible=True), "", "",
                 gr.Image(value=picture, visible=picture is not None),
-                gr.Markdown(visible=picture is None))
+                gr.Markdown(visible=picture is None), gr.Markdown(ratio_text, visible=bool(ratio_text)))
 
     # One login at a time: with the delay on a failure, guessing runs at two tries a second.
     gr.on([login.click, password.submit], log_in, [user, password],
-          [authorized, login_box, main, login_status, password, chart, no_chart],
+          [authorized, login_box, main, login_status, password, chart, no_chart, ratios],
           api_visibility="private", concurrency_limit=1)
 
     def log_out() -> tuple[Any, ...]:

@@ -41,6 +41,25 @@ def evaluation_chart(home: str | os.PathLike[str] | None = None) -> Any | None:
         return None
 
 
+def evaluation_summary(home: str | os.PathLike[str] | None = None) -> str:
+    """The saved hybrid / best-peer ratios with their 95% intervals as Markdown lines, or ""
+    when there are none: on the chart they are a caption too small to read in the console."""
+    from retrieval.evaluation.results import EvalResults
+
+    results = data_root(home) / "eval" / "results.json"
+    if not results.is_file():
+        return ""
+    try:
+        found = EvalResults.from_dict(json.loads(results.read_text())).comparisons
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("cannot read the evaluation results %s: %s", results, exc)
+        return ""
+    if not found:
+        return ""
+    return "\n".join(["**Against the best peer of the same run** (95% paired bootstrap interval "
+                      "over the test customers):", "", *(f"- {c.line}" for c in found)])
+
+
 def _redraw(results: Path, folder: Path) -> Path:
     from retrieval.evaluation.results import EvalResults
 

@@ -42,6 +42,7 @@ def console_login():
 @pytest.fixture(scope="session")
 def ui_home(tmp_path_factory) -> Path:
     """The served app's data root, with saved evaluation results (for the evaluation chart)."""
+    from retrieval.evaluation.compare import PeerComparison
     from retrieval.evaluation.results import EvalResults, ModeResult
 
     home = tmp_path_factory.mktemp("ui-home")
@@ -49,7 +50,9 @@ def ui_home(tmp_path_factory) -> Path:
     EvalResults(split={"name": "test", "cut": "2011-09-09"}, ks=(10,), catalogue_size=3790,
                 users={"all": 100},
                 rows=[ModeResult("popular", "all", 100, metrics),
-                      ModeResult("hybrid", "all", 100, {k: v + 0.05 for k, v in metrics.items()})]
+                      ModeResult("hybrid", "all", 100, {k: v + 0.05 for k, v in metrics.items()})],
+                comparisons=[PeerComparison("all", "ndcg@10", "hybrid", 0.26, "popular", 0.21,
+                                            0.26 / 0.21, 1.08, 1.41, 100)],
                 ).save_json(home / "eval" / "results.json")
     return home
 

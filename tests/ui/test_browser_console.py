@@ -142,6 +142,10 @@ def test_evaluation_chart_is_shown_when_results_exist(console, ui_artifacts):
     page.get_by_role("tab", name="Evaluation").click()
     page.wait_for_selector("#console-evaluation img")
     assert not page.locator("#console-no-evaluation").is_visible()
+    # The ratio to the best peer, readable as text rather than only in the chart's caption.
+    ratios = page.locator("#console-evaluation-summary").inner_text()
+    assert "hybrid / best peer, all ndcg@10: 0.2600 / popular 0.2100 = 1.238x" in ratios
+    assert "95% interval 1.080-1.410x, 100 customers" in ratios
     shot(page, ui_artifacts, "console-6-evaluation")
     page.click("#console-logout")
     page.wait_for_selector("#console-user textarea")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from ui.evaluation import evaluation_chart
+from ui.evaluation import evaluation_chart, evaluation_summary
 from ui.plots import lift_band, rule_network, scatter_frame
 
 RULES = [
@@ -61,3 +61,21 @@ def test_evaluation_chart_only_when_results_exist(tmp_path, monkeypatch):
     assert not (tmp_path / "eval" / "results.png").exists()  # the data root is only read
     (tmp_path / "eval" / "results.json").write_text("{broken")
     assert evaluation_chart(tmp_path) is None
+
+
+def test_evaluation_summary_lists_each_saved_ratio_with_its_interval(tmp_path):
+    from retrieval.evaluation.compare import PeerComparison
+    from retrieval.evaluation.results import EvalResults, ModeResult
+
+    assert evaluation_summary(tmp_path) == ""  # nothing saved
+    saved = EvalResults(split={"name": "test", "cut": "2011-09-09"}, ks=(10,), catalogue_size=10,
+                        users={"new": 7}, rows=[ModeResult("popular", "new", 7, {"ndcg@10": 0.1})])
+    path = saved.save_json(tmp_path / "eval" / "results.json")
+    assert evaluation_summary(tmp_path) == ""  # results without comparisons: nothing to say
+    saved.comparisons = [PeerComparison("new", "recall@10", "hybrid", 0.06, "ease", 0.05, 1.2, 0.9, 1.5, 7)]
+    saved.save_json(path)
+    text = evaluation_summary(tmp_path)
+    assert text.splitlines()[-1] == ("- hybrid / best peer, new recall@10: 0.0600 / ease 0.0500 = 1.200x "
+                                     "(95% interval 0.900-1.500x, 7 customers)")
+    path.write_text('{"split": {}}')  # a results file missing its fields
+    assert evaluation_summary(tmp_path) == ""
