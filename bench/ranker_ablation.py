@@ -126,14 +126,19 @@ class Extras:
         col = lines["product_id"].astype(str).map(self.pos)
         return lines[col.notna().to_numpy()].assign(_c=col[col.notna()].astype(np.int64).to_numpy())
 
+    @staticmethod
+    def _basket_order(lines: pd.DataFrame) -> pd.DataFrame:
+        """One row per basket in `lines`, each shopper's baskets oldest first, numbered from 0."""
+        order = lines[["customer_id", "basket_id", "timestamp"]].drop_duplicates("basket_id")
+        return order.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
+
     def carry(self, now: pd.Timestamp) -> np.ndarray:
         """Per item: the share of its purchases (a shopper's basket holding it, with a later
         basket) whose shopper's next basket held it too."""
         key = ("carry", now)
         if key not in self._item_cols:
             lines = self._known_lines(now)
-            order = lines[["customer_id", "basket_id", "timestamp"]].drop_duplicates("basket_id")
-            order = order.sort_values(["customer_id", "timestamp"], kind="stable")
+            order = self._basket_order(lines)
             order["_r"] = order.groupby("customer_id").cumcount()
             last = order.groupby("customer_id")["_r"].transform("max")
             order["_last"] = order["_r"] == last
@@ -171,8 +176,7 @@ class Extras:
             from scipy import sparse
 
             lines = self._known_lines(now)
-            order = lines[["customer_id", "basket_id", "timestamp"]].drop_duplicates("basket_id")
-            order = order.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
+            order = self._basket_order(lines)
             order["_row"] = np.arange(len(order))
             same = order["customer_id"].to_numpy()[1:] == order["customer_id"].to_numpy()[:-1]
             rows = lines["basket_id"].map(order.set_index("basket_id")["_row"]).to_numpy()
@@ -186,9 +190,8 @@ class Extras:
             self._item_cols[key] = (t.tocsr(), base)
         return self._item_cols[key]
 
-    def trans_features(self, candidates, history, now) -> np.ndarray:
+    def trans_features(self, candidates, at: np.ndarray, history, now) -> np.ndarray:
         t, base = self.transitions(now)
-        at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
         out = np.full((len(candidates), 4), np.nan)
         if not history:
             return out
@@ -297,20 +300,18 @@ class Extras:
         out = []
         for candidates, x, _, history, *_ in part:
             cols = [x]
+            at = np.array([self.pos[c] for c in candidates], dtype=np.int64)  # catalogue positions
             for kind in kinds:
                 if kind in self.groups:
                     cols.append(self.group_rhythm(candidates, history, now, self.groups[kind]))
                 elif kind == "carry":
-                    at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
                     cols.append(np.column_stack([self.carry(now)[at], self.own_carry(candidates, history)]))
                 elif kind == "trans":
-                    cols.append(self.trans_features(candidates, history, now))
+                    cols.append(self.trans_features(candidates, at, history, now))
                 elif kind == "adopt":
-                    at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
                     cols.append(self.adopters(now)[at])
                 elif kind == "age":
                     first, last = self.ages(now)
-                    at = np.array([self.pos[c] for c in candidates], dtype=np.int64)
                     cols.append(np.column_stack([first[at], last[at]]))
             out.append(np.hstack(cols).astype(np.float32))
         return out

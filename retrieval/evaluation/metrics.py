@@ -96,12 +96,11 @@ PER_USER_FUNCTIONS = {
 
 @dataclass
 class MetricAccumulator:
-    """Sums per-user metrics at several k as users stream in; `means()` averages them."""
+    """Keeps each user's metrics at several k as users stream in; `means()` averages them."""
 
     ks: tuple[int, ...]
     catalogue_size: int
     users: int = 0
-    _sums: dict[str, float] = field(default_factory=dict)
     _values: dict[str, list[float]] = field(default_factory=dict)  # key -> each user's value, in order
     _seen: dict[int, set[str]] = field(default_factory=dict)
 
@@ -111,9 +110,7 @@ class MetricAccumulator:
         for k in self.ks:
             for name, fn in PER_USER_FUNCTIONS.items():
                 key = metric_key(name, k)
-                value = fn(rec, t, k)
-                self._sums[key] = self._sums.get(key, 0.0) + value
-                self._values.setdefault(key, []).append(value)
+                self._values.setdefault(key, []).append(fn(rec, t, k))
             self._seen.setdefault(k, set()).update(rec[:k])
 
     def per_user(self) -> dict[str, list[float]]:
@@ -125,7 +122,7 @@ class MetricAccumulator:
         for k in self.ks:
             for name in PER_USER:
                 key = metric_key(name, k)
-                out[key] = self._sums.get(key, 0.0) / self.users if self.users else 0.0
+                out[key] = sum(self._values.get(key, ())) / self.users if self.users else 0.0
             seen = self._seen.get(k, set())
             out[metric_key("coverage", k)] = (
                 len(seen) / self.catalogue_size if self.catalogue_size else 0.0

@@ -117,15 +117,14 @@ def fit_booster(data: TrainingData, rounds: int = 300, threads: int = 1, mode: s
 
     groups = np.asarray(data.groups)
     starts = np.r_[0, np.cumsum(groups)]
-    rng = np.random.default_rng(PARAMS["seed"] if seed is None else seed)
+    seed = PARAMS["seed"] if seed is None else seed
+    rng = np.random.default_rng(seed)
     held = rng.random(len(groups)) < 1 / 5
     if held.sum() < 100:  # too few held-out shoppers to stop on: run every round
         held[:] = False
     def rows(which):
         return np.concatenate([np.arange(starts[i], starts[i + 1]) for i in np.flatnonzero(which)] or [np.zeros(0, int)])
-    params = {**PARAMS, **MODE_PARAMS.get(mode, {}), "num_threads": threads}
-    if seed is not None:
-        params["seed"] = seed
+    params = {**PARAMS, **MODE_PARAMS.get(mode, {}), "num_threads": threads, "seed": seed}
     train_rows = rows(~held)
     train = lgb.Dataset(data.features[train_rows], data.labels[train_rows], group=groups[~held],
                         free_raw_data=False)
