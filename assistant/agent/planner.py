@@ -239,7 +239,9 @@ class Intent:
                 ids = [p for p in (_clean(x) for x in parts) if p and not _ORDINAL.search(p)] or ids
                 ids = self.refs() + [p for p in ids if p not in self.refs()]
             return [("compare_products", {"product_ids": ids[:4]})]
-        if self.has(r"\b(?:goes?|go|goes well|pairs?) with\b|\bbought with\b|\bto go with\b"):
+        # "what goes (nicely) with X", "whats good with X", "pairs with X", "bought with X"
+        if self.has(r"\b(?:goes?|go|pairs?)(?: (?:well|nicely|great))? with\b|\bwhat(?:'?s| is) good with\b"
+                    r"|\bbought with\b|\bto go with\b"):
             target = self.target(r"\bwith\s+")
             return [("bought_together", {"product_ids": [target]})] if target else []
         if self.has(r"\b(?:more like|similar|(?:some|any)thing like|alternatives?|instead of|like (?:that|this|it))\b"):

@@ -56,6 +56,16 @@ def test_the_shop_speaks_its_own_name_and_currency(superstore):
     assert reply.currency == "USD"
 
 
+@pytest.mark.parametrize("question", ["whats good with a bookcase", "what's good with a bookcase?",
+                                      "what goes nicely with a bookcase"])
+def test_asking_what_is_good_with_a_product_finds_its_add_ons(superstore, question):
+    # Found as a newcomer on this shop: "whats good with a bookcase" searched for bookcases.
+    reply = superstore.chat(f"g-{question}", question)
+    assert [c["name"] for c in reply.tool_calls] == ["bought_together"]
+    assert reply.products and reply.grounding["ok"], reply.grounding
+    assert not any("bookcase" in p["title"].lower() for p in reply.products)
+
+
 def test_unit_prices_are_derived_from_line_revenue_and_discount(superstore):
     # Every line of this binder says Sales / Quantity / (1 - Discount) = 7.71
     # (18.504 / 3 / 0.8, 30.84 / 4, 2.313 / 1 / 0.3, ...).
