@@ -25,15 +25,23 @@ def tables(path: Path, label: str) -> str:
     data = json.loads(path.read_text())
     split = data["split"]
     times = {t["recommender"]: t for t in data["timings"]}
-    out = [f"### {label}", "",
-           f"Test split: cut {split['cut'][:10]}, {split['train_baskets']:,} train baskets, "
-           f"{split['test_customers']:,} test customers ({split['test_customers_with_new_items']:,} "
-           f"with new items), catalogue {data['catalogue_size']:,} products.", ""]
+    cuts = split.get("cuts") or [split]
+    if len(cuts) > 1:
+        where = (f"Test split at {len(cuts)} cuts a month apart, pooled: "
+                 + "; ".join(f"cut {c['cut'][:10]}, {c['train_baskets']:,} train baskets, "
+                             f"{c['test_customers']:,} test customers" for c in cuts)
+                 + f" ({split['test_customers']:,} next baskets of {split['customers']:,} customers, "
+                 f"{split['test_customers_with_new_items']:,} with new items)")
+    else:
+        where = (f"Test split: cut {split['cut'][:10]}, {split['train_baskets']:,} train baskets, "
+                 f"{split['test_customers']:,} test customers ({split['test_customers_with_new_items']:,} "
+                 f"with new items)")
+    out = [f"### {label}", "", f"{where}, catalogue {data['catalogue_size']:,} products.", ""]
     ratios = []
     intervals = {(c["mode"], c["metric"]): c for c in data.get("comparisons", [])}
     for mode in ("all", "new"):
         rows = [r for r in data["rows"] if r["mode"] == mode]
-        out += [f"**mode {mode}** ({rows[0]['users']:,} customers)", "",
+        out += [f"**mode {mode}** ({rows[0]['users']:,} {'next baskets' if len(cuts) > 1 else 'customers'})", "",
                 "| recommender | " + " | ".join(METRICS) + " | fit s | recommend s |",
                 "|---|" + "---|" * (len(METRICS) + 2)]
         for r in rows:
@@ -52,6 +60,13 @@ def tables(path: Path, label: str) -> str:
                 interval = f"{c['low']:.2f}-{c['high']:.2f}x" if c else "not saved"
                 ratios.append(f"| {label} | {mode} | {m} | {hybrid['metrics'][m]:.4f} | "
                               f"{best['recommender']} {best['metrics'][m]:.4f} | {ratio:.2f}x | {interval} |")
+    per_cut = data.get("cut_comparisons", [])
+    if per_cut:
+        out += ["**At each cut alone** (hybrid / best peer of that cut, 95% interval)", "",
+                "| cut | mode | metric | hybrid | best peer | ratio | 95% interval |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {c['cut']} | {c['mode']} | {c['metric']} | {c['ours_value']:.4f} | {c['peer']} "
+                f"{c['peer_value']:.4f} | {c['ratio']:.2f}x | {c['low']:.2f}-{c['high']:.2f}x |" for c in per_cut]
+        out.append("")
     return "\n".join(out), ratios
 
 

@@ -38,6 +38,14 @@ def register(subparsers, parents) -> None:
         default="test",
         help="the test split, or the validation split (test period removed) for tuning",
     )
+    p.add_argument(
+        "--cuts",
+        type=int,
+        default=1,
+        metavar="N",
+        help="evaluate at N cuts a month apart (the latest first) and pool their customers: "
+        "N times the time, narrower intervals (default 1)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -49,12 +57,15 @@ def run(args: argparse.Namespace) -> int:
 
     if any(k <= 0 for k in args.k):
         raise ConfigError("--k values must be positive integers")
+    if args.cuts < 1:
+        raise ConfigError("--cuts must be 1 or more")
     start = time.perf_counter()
     resolved = resolve_dataset(args.dataset, args.home)
     print(resolved.describe())
     dataset = resolved.dataset
     results = run_evaluation(
-        dataset, names=args.only, ks=args.k, split=args.split, home=data_root(args.home)
+        dataset, names=args.only, ks=args.k, split=args.split, home=data_root(args.home),
+        cuts=args.cuts,
     )
     out = data_root(args.home) / "eval"
     suffix = "" if args.split == "test" else f"-{args.split}"

@@ -12,7 +12,7 @@ from .baselines import (
     RepeatPurchases,
     RepeatThenPopular,
 )
-from .cases import make_split, mode_cases
+from .cases import make_split, make_splits, mode_cases
 from .recommender import Recommender
 from .registry import EvalContext, available, create, register_recommender
 from .results import MODES, EvalResults, ModeResult, Timing
@@ -22,6 +22,7 @@ from .split import (
     History,
     Split,
     cut_for,
+    rolling_splits,
     temporal_split,
     validation_split,
 )
@@ -48,8 +49,10 @@ __all__ = [
     "cut_for",
     "evaluate",
     "make_split",
+    "make_splits",
     "mode_cases",
     "register_recommender",
+    "rolling_splits",
     "run_evaluation",
     "temporal_split",
     "validation_split",

@@ -9,8 +9,17 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from ..dataset import Dataset
+from ..errors import ConfigError
 from .results import MODES
-from .split import DEFAULT_MONTHS, EvalCase, History, Split, temporal_split, validation_split
+from .split import (
+    DEFAULT_MONTHS,
+    EvalCase,
+    History,
+    Split,
+    rolling_splits,
+    temporal_split,
+    validation_split,
+)
 
 SPLITS = ("test", "validation")
 
@@ -39,3 +48,16 @@ def make_split(dataset: Dataset, which: str = "test", months: int = DEFAULT_MONT
     if which == "validation":
         return validation_split(dataset.baskets, months)
     raise ValueError(f"split must be one of {SPLITS}, not {which!r}")
+
+
+def make_splits(
+    dataset: Dataset, which: str = "test", months: int = DEFAULT_MONTHS, cuts: int = 1
+) -> list[Split]:
+    """`make_split`'s split, or the test split at `cuts` cuts a month apart (latest first)."""
+    if cuts < 1:
+        raise ConfigError(f"cuts must be 1 or more, not {cuts}")
+    if cuts == 1:
+        return [make_split(dataset, which, months)]
+    if which != "test":
+        raise ConfigError(f"several cuts apply to the test split only, not the {which} split")
+    return rolling_splits(dataset.baskets, months, cuts)

@@ -54,6 +54,12 @@ class EvalResults:
     timings: list[Timing] = field(default_factory=list)
     # The hybrid against the best peer per mode and metric (empty when either is missing).
     comparisons: list[PeerComparison] = field(default_factory=list)
+    # Over several cuts: the same comparison at each cut alone, to show how far it moves.
+    cut_comparisons: list[PeerComparison] = field(default_factory=list)
+    # Each (recommender, mode)'s per-case values and each mode's case customers, in one order,
+    # for paired comparisons of any two rows (`compare.paired_ratio`); not saved.
+    per_user: dict[tuple[str, str], dict[str, list[float]]] = field(default_factory=dict, repr=False)
+    clusters: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def recommenders(self) -> list[str]:
@@ -73,6 +79,14 @@ class EvalResults:
             raise KeyError(f"no results in mode {mode!r}")
         return max(rows, key=lambda r: r.metrics[key]).recommender
 
+    @property
+    def cut_text(self) -> str:
+        """"cut 2011-09-09", or over several cuts "cuts 2011-09-09, 2011-08-09, ..."."""
+        cuts = self.split.get("cuts")
+        if isinstance(cuts, list) and len(cuts) > 1:
+            return "cuts " + ", ".join(str(c.get("cut"))[:10] for c in cuts)
+        return f"cut {str(self.split.get('cut'))[:10]}"
+
     def to_dict(self) -> dict:
         return {
             "split": self.split,
@@ -82,6 +96,7 @@ class EvalResults:
             "rows": [asdict(r) for r in self.rows],
             "timings": [asdict(t) for t in self.timings],
             "comparisons": [asdict(c) for c in self.comparisons],
+            "cut_comparisons": [asdict(c) for c in self.cut_comparisons],
         }
 
     @classmethod
@@ -95,6 +110,7 @@ class EvalResults:
             timings=[Timing(**t) for t in d["timings"]],
             # Results saved before the comparisons existed read as having none.
             comparisons=[PeerComparison(**c) for c in d.get("comparisons", [])],
+            cut_comparisons=[PeerComparison(**c) for c in d.get("cut_comparisons", [])],
         )
 
     def save_json(self, path: str | os.PathLike[str]) -> Path:
@@ -104,7 +120,7 @@ class EvalResults:
         """Plain-text tables: one block per mode and k, rows = recommenders."""
         s = self.split
         lines = [
-            f"Offline evaluation on the {s.get('name')} split: cut {str(s.get('cut'))[:10]},"
+            f"Offline evaluation on the {s.get('name')} split: {self.cut_text},"
             f" {s.get('train_baskets', 0):,} train baskets, catalogue {self.catalogue_size:,} items",
         ]
         width = max([len("recommender"), *(len(n) for n in self.recommenders)])
@@ -127,6 +143,9 @@ class EvalResults:
         if self.comparisons:
             lines += ["", "against the best peer (95% paired bootstrap interval over the test customers)"]
             lines += [c.line for c in self.comparisons]
+        if self.cut_comparisons:
+            lines += ["", "at each cut alone"]
+            lines += [c.line for c in self.cut_comparisons]
         return "\n".join(lines)
 
     def caption(self, keys: tuple[str, ...] = ("ndcg@10", "recall@10")) -> str:
@@ -146,17 +165,18 @@ class EvalResults:
         fig = Figure(figsize=(max(6.0, 1.1 * len(names) * len(keys)), 4.2), layout="constrained")
         axes = fig.subplots(1, len(keys), squeeze=False)[0]
         width = 0.8 / max(len(modes), 1)
+        unit = "next baskets" if self.cut_text.startswith("cuts ") else "users"
         for ax, key in zip(axes, keys, strict=True):
             for j, mode in enumerate(modes):
                 values = [self.get(n, mode, key) for n in names]
                 xs = [i + (j - (len(modes) - 1) / 2) * width for i in range(len(names))]
-                bars = ax.bar(xs, values, width, label=f"{mode} ({self.users[mode]:,} users)")
+                bars = ax.bar(xs, values, width, label=f"{mode} ({self.users[mode]:,} {unit})")
                 ax.bar_label(bars, fmt="%.3f", fontsize=7, padding=1)
             ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
             ax.set_title(key)
             ax.set_ylim(bottom=0)
             ax.legend(fontsize=8)
-        fig.suptitle(f"{self.split.get('name')} split, cut {str(self.split.get('cut'))[:10]}")
+        fig.suptitle(f"{self.split.get('name')} split, {self.cut_text}")
         caption = self.caption(keys)
         if caption:
             fig.supxlabel(caption, fontsize=8)

@@ -17,6 +17,13 @@ The protocol is fixed so that figures compare across runs and across recommender
 
 The validation split is the same protocol applied to the train part only, so it never
 touches the test period: ``cut_val = midnight of (last train basket's day - months)``.
+
+Rolling origin (``rolling_splits(..., cuts=n)``): the same protocol at n cuts a calendar month
+apart, the latest first (``earlier=i`` moves the cut i months back: the train part ends there and
+each customer's target is their next basket after it). One cut's ~2,000 customers leave a
+ratio of two recommenders uncertain by several percent; the customers of several cuts pooled
+narrow that (a customer appears once per cut, and the bootstrap in ``compare.py`` resamples
+customers, not customer-cut pairs, since one shopper's cuts are not independent).
 """
 
 from __future__ import annotations
@@ -134,11 +141,16 @@ def cut_for(baskets: Baskets, months: int = DEFAULT_MONTHS) -> pd.Timestamp:
     return last.normalize() - pd.DateOffset(months=months)
 
 
-def temporal_split(baskets: Baskets, months: int = DEFAULT_MONTHS, *, name: str = "test") -> Split:
-    """Split `baskets` by the protocol in this module's docstring."""
+def temporal_split(
+    baskets: Baskets, months: int = DEFAULT_MONTHS, *, name: str = "test", earlier: int = 0
+) -> Split:
+    """Split `baskets` by the protocol in this module's docstring, the cut `earlier` months
+    before the usual one."""
+    if earlier < 0:
+        raise ValueError(f"earlier must be 0 or more months, got {earlier}")
     lines = _checked_lines(baskets)
     times = basket_times(lines)
-    cut = pd.Timestamp(times.max()).normalize() - pd.DateOffset(months=months)
+    cut = pd.Timestamp(times.max()).normalize() - pd.DateOffset(months=months + earlier)
     before = (times < cut).to_numpy()
     known = lines["customer_id"].notna().to_numpy()
 
@@ -167,6 +179,23 @@ def temporal_split(baskets: Baskets, months: int = DEFAULT_MONTHS, *, name: str 
         len(cases),
     )
     return split
+
+
+def rolling_splits(baskets: Baskets, months: int = DEFAULT_MONTHS, cuts: int = 1) -> list[Split]:
+    """The test split at `cuts` cuts a month apart, the latest (the usual test split) first."""
+    if cuts < 1:
+        raise ValueError(f"cuts must be 1 or more, got {cuts}")
+    splits = [temporal_split(baskets, months, name="test" if i == 0 else f"test-{i}m", earlier=i)
+              for i in range(cuts)]
+    for i, split in enumerate(splits[1:], start=1):
+        if not split.cases:
+            # Pooling a cut with nothing to test (or nothing before it) would pass silently.
+            raise DataError(
+                f"the cut {split.cut.date()} ({i} month{'s' if i > 1 else ''} before the usual one) "
+                f"has {'no baskets before it' if not len(split.train) else 'no test customers'}; "
+                f"use at most {i} cut{'s' if i > 1 else ''} on these baskets"
+            )
+    return splits
 
 
 def validation_split(baskets: Baskets, months: int = DEFAULT_MONTHS) -> Split:
