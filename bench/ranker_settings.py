@@ -69,7 +69,7 @@ def table(results, variants: list[str]) -> str:
                 if v == "base":
                     ratios.append("-")
                     continue
-                ratio, low, high = paired_ratio(results, v, "base", mode, m)
+                ratio, low, high = paired_ratio(results.per_user, results.clusters, v, "base", mode, m)
                 ratios.append(f"{ratio:.3f}x ({low:.3f}-{high:.3f})")
         out.append(f"| `{v}` | " + " | ".join(values + ratios)
                    + f" | {times[v].fit_seconds:.0f} | {times[v].recommend_seconds:.0f} |")

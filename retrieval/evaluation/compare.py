@@ -16,12 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:  # results.py imports this module for PeerComparison
-    from .results import EvalResults
 
 # The shop's recommender and its own one-source variants: never its peers.
 OWN = frozenset({"hybrid", "fusion", "rules-only", "semantic-only"})
@@ -109,13 +105,18 @@ def compare_to_best_peer(
     return out
 
 
-def paired_ratio(results: EvalResults, ours: str, theirs: str, mode: str, metric: str) -> tuple[float, float, float]:
-    """mean(ours) / mean(theirs) on one mode and metric of one run, with its 95% bootstrap
-    interval (customers resampled, each with all of their cuts): any two rows, peers or not."""
-    a = np.asarray(results.per_user[(ours, mode)][metric], dtype=np.float64)
-    b = np.asarray(results.per_user[(theirs, mode)][metric], dtype=np.float64)
+def paired_ratio(
+    per_user: Mapping[tuple[str, str], Mapping[str, Sequence[float]]],
+    clusters: Mapping[str, Sequence[str]],
+    ours: str, theirs: str, mode: str, metric: str,
+) -> tuple[float, float, float]:
+    """mean(ours) / mean(theirs) on one mode and metric of one run (`EvalResults.per_user`
+    and `.clusters`), with its 95% bootstrap interval (customers resampled, each with all of
+    their cuts): any two rows, peers or not."""
+    a = np.asarray(per_user[(ours, mode)][metric], dtype=np.float64)
+    b = np.asarray(per_user[(theirs, mode)][metric], dtype=np.float64)
     ratio = float(a.mean() / max(b.mean(), 1e-12))
-    a, b2 = _per_customer(results.clusters[mode], a, b[:, None])
+    a, b2 = _per_customer(clusters[mode], a, b[:, None])
     low, high = bootstrap_ratio(a, b2)
     return ratio, low, high
 

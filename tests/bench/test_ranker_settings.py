@@ -23,7 +23,7 @@ def test_each_variant_is_compared_with_base_on_the_same_cases():
     dataset = synthetic_dataset(customers=80, days=240)
     splits = rolling_splits(dataset.baskets, months=3, cuts=2)
     results = evaluate({"base": Popularity(), "repeat": RepeatPurchases()}, splits, dataset.catalogue, ks=[10])
-    ratio, low, high = paired_ratio(results, "repeat", "base", "all", "ndcg@10")
+    ratio, low, high = paired_ratio(results.per_user, results.clusters, "repeat", "base", "all", "ndcg@10")
     assert ratio == pytest.approx(results.get("repeat", "all", "ndcg@10") / results.get("base", "all", "ndcg@10"))
     assert low <= ratio <= high
     text = table(results, ["base", "repeat"])
