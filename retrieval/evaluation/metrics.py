@@ -113,6 +113,16 @@ class MetricAccumulator:
                 self._values.setdefault(key, []).append(fn(rec, t, k))
             self._seen.setdefault(k, set()).update(rec[:k])
 
+    def extend(self, other: MetricAccumulator) -> None:
+        """Add `other`'s users after this one's (pooling several cuts without rescoring them)."""
+        if other.ks != self.ks or other.catalogue_size != self.catalogue_size:
+            raise ValueError("only accumulators of the same ks and catalogue can be pooled")
+        self.users += other.users
+        for key, values in other._values.items():
+            self._values.setdefault(key, []).extend(values)
+        for k, seen in other._seen.items():
+            self._seen.setdefault(k, set()).update(seen)
+
     def per_user(self) -> dict[str, list[float]]:
         """Each per-user metric's values, one per user in the order they were added."""
         return {key: list(values) for key, values in self._values.items()}

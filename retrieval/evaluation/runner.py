@@ -95,7 +95,7 @@ def evaluate(
                 acc = MetricAccumulator(ks, len(catalogue))
                 for rec_list, target in zip(lists, targets, strict=True):
                     acc.add(rec_list, target)
-                    accumulators[mode].add(rec_list, target)
+                accumulators[mode].extend(acc)
                 cut_values[i][(name, mode)] = acc.per_user()
                 cut_means[i][(name, mode)] = acc.means()
             fit_s, recommend_s = fit_s + t1 - t0, recommend_s + time.perf_counter() - t1

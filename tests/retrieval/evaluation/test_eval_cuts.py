@@ -123,3 +123,16 @@ def test_more_cuts_than_the_baskets_span_is_a_clear_error():
     with pytest.raises(DataError, match=r"\(2 months before the usual one\) has no baskets before it; use at most 2 cuts"):
         rolling_splits(dataset.baskets, months=3, cuts=3)
     assert len(rolling_splits(dataset.baskets, months=3, cuts=2)) == 2
+
+
+def test_pooled_accumulators_hold_both_cuts_users_and_the_union_of_their_items():
+    from retrieval.evaluation.metrics import MetricAccumulator
+
+    first, second = MetricAccumulator((2,), 10), MetricAccumulator((2,), 10)
+    first.add(["a", "b"], ["a"])
+    second.add(["c", "d"], ["x"])
+    first.extend(second)
+    assert first.users == 2 and first.per_user()["ndcg@2"] == [1.0, 0.0]
+    assert first.means()["coverage@2"] == pytest.approx(0.4)
+    with pytest.raises(ValueError, match="same ks"):
+        first.extend(MetricAccumulator((5,), 10))
