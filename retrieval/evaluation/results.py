@@ -87,6 +87,11 @@ class EvalResults:
             return "cuts " + ", ".join(str(c.get("cut"))[:10] for c in cuts)
         return f"cut {str(self.split.get('cut'))[:10]}"
 
+    @property
+    def case_unit(self) -> str:
+        """What a mode's count counts: users, or over several cuts their next baskets."""
+        return "next baskets" if self.cut_text.startswith("cuts ") else "users"
+
     def to_dict(self) -> dict:
         return {
             "split": self.split,
@@ -128,7 +133,7 @@ class EvalResults:
         for mode in MODES:
             if mode not in self.users:
                 continue
-            lines += ["", f"== {mode}: {MODE_TITLES[mode]} ({self.users[mode]:,} users) =="]
+            lines += ["", f"== {mode}: {MODE_TITLES[mode]} ({self.users[mode]:,} {self.case_unit}) =="]
             for k in self.ks:
                 lines += ["", f"@{k}", header]
                 for row in (r for r in self.rows if r.mode == mode):
@@ -165,12 +170,11 @@ class EvalResults:
         fig = Figure(figsize=(max(6.0, 1.1 * len(names) * len(keys)), 4.2), layout="constrained")
         axes = fig.subplots(1, len(keys), squeeze=False)[0]
         width = 0.8 / max(len(modes), 1)
-        unit = "next baskets" if self.cut_text.startswith("cuts ") else "users"
         for ax, key in zip(axes, keys, strict=True):
             for j, mode in enumerate(modes):
                 values = [self.get(n, mode, key) for n in names]
                 xs = [i + (j - (len(modes) - 1) / 2) * width for i in range(len(names))]
-                bars = ax.bar(xs, values, width, label=f"{mode} ({self.users[mode]:,} {unit})")
+                bars = ax.bar(xs, values, width, label=f"{mode} ({self.users[mode]:,} {self.case_unit})")
                 ax.bar_label(bars, fmt="%.3f", fontsize=7, padding=1)
             ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
             ax.set_title(key)

@@ -87,6 +87,7 @@ def test_several_cuts_pool_every_cuts_customers_and_compare_at_each_cut(tmp_path
     text = results.table()
     assert "cuts " + ", ".join(str(s.cut.date()) for s in splits) in text
     assert "at each cut alone" in text and f"of {customers:,} customers" in text
+    assert f"({results.users['all']:,} next baskets) ==" in text
     again = EvalResults.from_dict(json.loads(results.save_json(tmp_path / "r.json").read_text()))
     assert again.cut_comparisons == results.cut_comparisons
     assert results.plot(tmp_path / "chart.png").exists()  # labelled in next baskets, not users
