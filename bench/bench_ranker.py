@@ -150,14 +150,14 @@ def sample_histories(dataset, n: int, seed: int = 1):
 
 @contextmanager
 def stage_timers():
-    """Time train_served_ranker's steps by wrapping the functions it looks up at call time."""
-    from retrieval.ranking import ranker as ranker_mod
-    from retrieval.ranking import serving
+    """Time train_served_ranker's steps by wrapping the functions it looks up at call time
+    (in this process: a training that sends its cuts to worker processes times them as *other*)."""
+    from retrieval.ranking import fitting, training
     from retrieval.recommend.retriever import Retriever
 
     spent = {"fit_sources": 0.0, "rows": 0.0, "rows_lists": 0.0, "rows_features": 0.0, "lightgbm": 0.0}
-    originals = (serving.fit_retriever, ranker_mod.training_rows, ranker_mod.fit_booster,
-                 Retriever.source_lists, ranker_mod.Ranker.features)
+    originals = (fitting.fit_retriever, training.training_rows, training.fit_booster,
+                 Retriever.source_lists, training.candidate_features)
 
     def timed(name, fn):
         def wrapper(*args, **kwargs):
@@ -168,20 +168,21 @@ def stage_timers():
                 spent[name] += time.perf_counter() - t
         return wrapper
 
-    serving.fit_retriever = timed("fit_sources", originals[0])
-    ranker_mod.training_rows = timed("rows", originals[1])
-    ranker_mod.fit_booster = timed("lightgbm", originals[2])
+    fitting.fit_retriever = timed("fit_sources", originals[0])
+    training.training_rows = timed("rows", originals[1])
+    training.fit_booster = timed("lightgbm", originals[2])
     Retriever.source_lists = timed("rows_lists", originals[3])
-    ranker_mod.Ranker.features = timed("rows_features", originals[4])
+    training.candidate_features = timed("rows_features", originals[4])
     try:
         yield spent
     finally:
-        (serving.fit_retriever, ranker_mod.training_rows, ranker_mod.fit_booster,
-         Retriever.source_lists, ranker_mod.Ranker.features) = originals
+        (fitting.fit_retriever, training.training_rows, training.fit_booster,
+         Retriever.source_lists, training.candidate_features) = originals
 
 
 def train(dataset, vectors, params, settings) -> dict:
     from retrieval.ranking.serving import train_served_ranker
+    from retrieval.ranking.training import training_workers
 
     with tempfile.TemporaryDirectory(prefix="bench-ranker-") as root, stage_timers() as spent:
         t = time.perf_counter()
@@ -192,8 +193,10 @@ def train(dataset, vectors, params, settings) -> dict:
     spent["other"] = total - spent["fit_sources"] - spent["rows"] - spent["lightgbm"]
     modes = {m: r for m, r in model.report.items() if isinstance(r, dict) and "shoppers" in r}
     log.info("trained in %.1f s: %s", total, {k: round(v, 1) for k, v in spent.items()})
+    # Cuts trained in worker processes are out of the timers' reach: their stages are "other".
+    workers = min(training_workers(), settings.cuts)
     return {"model": model, "seconds": total, "stages": spent, "modes": modes,
-            "settings": settings.key()}
+            "settings": settings.key(), "workers": workers}
 
 
 def fit_fusion(dataset, vectors, params, reps: int):
@@ -347,7 +350,7 @@ def run_shop(label, kind, dataset, vectors, params, settings, n_customers, fit_r
         "label": label, "kind": kind, "products": len(dataset.catalogue.frame), "baskets": len(dataset.baskets),
         "lines": len(dataset.baskets.lines), "customers": len(dataset.baskets.customers),
         "rules": n_rules, "table_s": table_s, "train_s": trained["seconds"], "train_stages": trained["stages"], "train_modes": trained["modes"],
-        "settings": trained["settings"], "fusion_fit_s": fusion_s, "fusion_fit_all_s": fit_times,
+        "settings": trained["settings"], "train_workers": trained["workers"], "fusion_fit_s": fusion_s, "fusion_fit_all_s": fit_times,
         "train_over_fusion_fit": trained["seconds"] / fusion_s,
         "histories": len(histories),
         "history_baskets_median": float(np.median([len(h) for h in histories])),
@@ -391,10 +394,14 @@ def tables(results: list[dict]) -> str:
         rows = " / ".join(f"{m[x]['rows']:,}" if x in m else "-" for x in ("all", "new"))
         goal = (f"<= {GOAL_TRAIN_S:.0f} s: {'met' if r['goal_train_met'] else 'missed'}"
                 if r["goal_train_met"] is not None else "-")
+        apart = r["train_workers"] > 1  # the cuts' stages ran in worker processes
+        staged = " | ".join("in workers" if apart else f"{s[k]:.1f}"
+                            for k in ("fit_sources", "rows_lists", "rows_features", "rows_other"))
+        settings = r["settings"]
+        cuts = f", {settings['cuts']} cuts in {r['train_workers']} processes" if settings["cuts"] > 1 else ""
         train_rows.append(
-            f"| {r['label']} | max_shoppers {r['settings']['max_shoppers']:,}, depth {r['settings']['depth']} "
-            f"| {r['train_s']:.1f} | {s['fit_sources']:.1f} | {s['rows_lists']:.1f} | {s['rows_features']:.1f} "
-            f"| {s['rows_other']:.1f} | {s['lightgbm']:.1f} | {s['other']:.1f} | {shoppers} | {rows} "
+            f"| {r['label']} | max_shoppers {settings['max_shoppers']:,}, depth {settings['depth']}{cuts} "
+            f"| {r['train_s']:.1f} | {staged} | {s['lightgbm']:.1f} | {s['other']:.1f} | {shoppers} | {rows} "
             f"| {r['fusion_fit_s']:.2f} | {r['train_over_fusion_fit']:.0f}x | {goal} | {r['table_s']:.1f} |")
     lat_rows = [
         "| shop | mode | requests (ranked) | ranker p50 | ranker p95 | fusion p50 | fusion p95 | "

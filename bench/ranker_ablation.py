@@ -56,12 +56,8 @@ def dump(dataset_dir: str, home: str, out: str) -> None:
     from retrieval.ranking.features import FeatureSpace
     from retrieval.ranking.fitting import fit_retriever, item_stats
     from retrieval.ranking.items import ItemStats
-    from retrieval.ranking.ranker import (
-        DEFAULT_SETTINGS,
-        candidate_features,
-        day_after,
-        request_context,
-    )
+    from retrieval.ranking.ranker import DEFAULT_SETTINGS, candidate_features, day_after
+    from retrieval.ranking.training import request_context
     from retrieval.recommend.threads import blas_threads
 
     dataset = Dataset.load(dataset_dir)

@@ -18,8 +18,7 @@ import numpy as np
 from ..baskets import Baskets
 from ..config import data_root
 from ..products import Catalogue
-from ..ranking.fitting import fit_retriever, fitted_ranker, item_stats
-from ..ranking.items import ItemStats
+from ..ranking.fitting import SourceFitter, fitted_ranker, item_stats
 from ..ranking.ranker import RankerSettings, day_after
 from ..recommend import Filters, FusionWeights, Retriever
 from ..recommend.retriever import Request
@@ -60,9 +59,8 @@ class HybridRecommender(Recommender):
         self.now = None
 
     def fit(self, train: Baskets, catalogue: Catalogue) -> HybridRecommender:
-        def fit_sources(baskets: Baskets, stats: ItemStats | None = None) -> Retriever:
-            return fit_retriever(baskets, catalogue, self.vectors, self.params, stats=stats,
-                                 weights=self.weights, discover_weights=self.discover_weights)
+        fit_sources = SourceFitter(catalogue, self.vectors, self.params, weights=self.weights,
+                                   discover_weights=self.discover_weights)
 
         with blas_threads():  # as serving computes: one BLAS thread (see recommend.threads)
             stats = item_stats(train, catalogue)

@@ -8,7 +8,7 @@ features a model learned from are computed the same way when it answers.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..baskets import Baskets
 from ..errors import DataError
@@ -27,7 +27,8 @@ from ..recommend.vectors import ExactVectors
 from ..rules import MiningParams, RuleStore, mine_rules
 from .features import FeatureSpace
 from .items import ItemStats
-from .ranker import Ranker, RankerSettings, day_after, train_ranker
+from .ranker import Ranker, RankerSettings, day_after
+from .training import train_ranker
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,23 @@ def fit_retriever(
         copurchase=CopurchaseModel(ids, train), weights=weights, discover_weights=discover_weights,
         extra_sources=personal_sources(train, ids, stats, fit_graph(train, ids, graph)),
     ))
+
+
+@dataclass(frozen=True)
+class SourceFitter:
+    """`fit_retriever` with everything but the baskets fixed: what `train_ranker` refits at
+    each inner cut. A picklable value, not a closure, so the cuts can go to worker processes."""
+
+    catalogue: Catalogue
+    vectors: ExactVectors
+    params: MiningParams
+    graph: GraphParams = GRAPH_PARAMS
+    weights: FusionWeights | None = None
+    discover_weights: FusionWeights | None = None
+
+    def __call__(self, baskets: Baskets, stats: ItemStats | None = None) -> Retriever:
+        return fit_retriever(baskets, self.catalogue, self.vectors, self.params, stats=stats,
+                             weights=self.weights, discover_weights=self.discover_weights, graph=self.graph)
 
 
 def fitted_ranker(

@@ -1,9 +1,7 @@
 """The learned ranker at work: candidates from every source, features, LightGBM, reasons.
 
-`train_ranker` fits it the only way that cannot leak: the sources are refitted on the
-baskets before an inner cut, features are computed as of that cut, and the labels are each
-shopper's next basket after it (the evaluation's protocol, moved back by `label_months`).
-`Ranker.rank` then serves it over sources fitted on all the baskets.
+`Ranker.rank` serves a model (trained by `training.train_ranker` on an inner cut) over
+sources fitted on all the baskets; `RankerSettings` are what both sides agree on.
 """
 
 from __future__ import annotations
@@ -11,24 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..baskets import Baskets
 from ..config import positive_env
-from ..errors import DataError
 from ..recommend.sources import Context, Scored
-from ..recommend.types import Evidence, Filters, Role
+from ..recommend.types import Evidence, Role
 from .explain import by_source, explain, group_contributions
 from .features import FeatureSpace, build_features, list_candidates
 from .items import ItemStats
-from .model import MODES, RankerModel, TrainingData, fit_booster
+from .model import RankerModel
 from .shopper import ShopperView
 
 log = logging.getLogger(__name__)
@@ -40,11 +35,12 @@ FEATURES_VERSION = 1
 class RankerSettings:
     depth: int = 50  # each source's list length; the candidates are their union
     label_months: int = 3  # the (latest) inner cut sits this long before the last basket
-    cuts: int = 1  # inner cuts, a month apart; each refits every source
-    # Training shoppers per mode (a spread sample beyond this). Measured on the validation
-    # split of the bundled data: a second cut (twice the shoppers) moved NDCG@10 by
-    # -0.002 (all) / +0.003 (new) for 1.5x the training time, so one cut is the default.
-    max_shoppers: int = 2500
+    # Inner cuts, a month apart; each refits every source. Two measured ahead at three test
+    # cuts (NDCG@10 all +1.2% on the bundled shop and on Complete Journey, mode new +3.6%
+    # bundled, level there), but the bundled build then trains in 197 s with the cuts side
+    # by side (bench/RESULTS.md, "Ranker settings"), past the 3-minute goal: one is served.
+    cuts: int = 1
+    max_shoppers: int = 2500  # training shoppers per mode and cut (a spread sample beyond this)
     rounds: int = 300
     graph_seconds: float = 60.0  # LightGCN's training budget per fit (two fits per build)
 
@@ -123,86 +119,3 @@ def candidate_features(
     listed = list_candidates(lists, ctx.mask, ctx.position)
     x = build_features(space, listed, lists, view, stats, ctx.position, vectors)
     return listed.ids, x, view
-
-
-def training_rows(
-    retriever, cases: Sequence[tuple], mode: str, space: FeatureSpace, stats: ItemStats,
-    now: pd.Timestamp, depth: int, vectors: np.ndarray | None, desc: str = "ranker rows",
-) -> TrainingData:
-    """Features and labels for (history, target) cases; shoppers with no positive are dropped."""
-    xs, ys, groups = [], [], []
-    found = total = 0
-    for history, target in tqdm(cases, desc=f"{desc} ({mode})", leave=False, disable=None):
-        request = request_context(retriever, history.baskets, now, mode, depth)
-        lists = retriever.source_lists(request, depth)
-        candidates, x, _ = candidate_features(space, stats, vectors, request.ctx, lists)
-        wanted = set(target)
-        y = np.array([c in wanted for c in candidates], dtype=np.float32)
-        total += len(wanted)
-        found += int(y.sum())
-        if y.sum() == 0:
-            continue
-        xs.append(x)
-        ys.append(y)
-        groups.append(len(candidates))
-    if not groups:
-        raise DataError("no training shopper has a next-basket item among the candidates")
-    return TrainingData(np.vstack(xs), np.concatenate(ys), groups, len(groups), found / max(1, total))
-
-
-def request_context(retriever, baskets, now, mode: str, depth: int):
-    """The retriever's prepared request for a dated history (the same one serving builds)."""
-    filters = Filters(exclude_owned=mode == "new")
-    return retriever.prepare(history=list(baskets), k=min(depth, 200), filters=filters, now=now)
-
-
-def train_ranker(
-    baskets: Baskets,
-    fit_sources: Callable[[Baskets, ItemStats], object],
-    catalogue_ids: Sequence[str],
-    prices: np.ndarray,
-    vectors: np.ndarray | None,
-    fingerprint: str,
-    settings: RankerSettings = DEFAULT_SETTINGS,
-) -> RankerModel:
-    """Fit both modes' LambdaRank models on an inner cut of `baskets` (see the module docstring)."""
-    from ..evaluation.cases import mode_cases
-    from ..evaluation.split import temporal_split
-
-    started = time.perf_counter()
-    model = RankerModel([], fingerprint)
-    rows: dict[str, list[TrainingData]] = {m: [] for m in MODES}
-    cuts = []
-    for i in range(settings.cuts):
-        # Each cut a month earlier than the last: more shoppers' next baskets to learn from.
-        split = temporal_split(baskets, settings.label_months + i, name="ranker")
-        cuts.append(str(split.cut))
-        # One snapshot of the item figures, as of the cut, for the sources and the features.
-        stats = ItemStats.compute(split.train, catalogue_ids, prices, split.cut)
-        retriever = fit_sources(split.train, stats)
-        space = FeatureSpace.of(retriever)
-        model.feature_names = space.names
-        for mode in MODES:
-            histories, targets, _ = mode_cases(split, mode)
-            cases = list(zip(histories, targets, strict=True))
-            step = max(1, -(-len(cases) // settings.max_shoppers))
-            try:
-                rows[mode].append(training_rows(retriever, cases[::step], mode, space, stats, split.cut,
-                                                settings.depth, vectors))
-            except DataError as exc:
-                log.warning("no %s-mode rows at cut %s (%s)", mode, split.cut.date(), exc)
-    for mode in MODES:
-        if not rows[mode]:
-            log.warning("no %s-mode ranker; the fusion ranks that mode", mode)
-            continue
-        data = TrainingData.concat(rows[mode])
-        model.boosters[mode] = fit_booster(data, settings.rounds, mode=mode)
-        model.report[mode] = {"shoppers": data.shoppers, "rows": int(len(data.labels)),
-                              "candidate_recall": round(data.recall, 4),
-                              "rounds": model.boosters[mode].current_iteration()}
-    if not model.boosters:
-        raise DataError("no shopper's next basket could be learned from (too few returning shoppers)")
-    model.report.update(cuts=cuts, seconds=round(time.perf_counter() - started, 1),
-                        settings=settings.key())
-    log.info("ranker trained in %.0f s: %s", time.perf_counter() - started, model.report)
-    return model

@@ -16,11 +16,18 @@ from ..recommend.retriever import Retriever
 from ..recommend.vectors import ExactVectors
 from ..rules import MiningParams
 from .features import FeatureSpace
-from .fitting import SERVED_SOURCES, fit_graph, fit_retriever, graph_params, serving_ranker
+from .fitting import (
+    SERVED_SOURCES,
+    SourceFitter,
+    fit_graph,
+    graph_params,
+    serving_ranker,
+)
 from .items import ItemStats
 from .model import RankerModel
-from .ranker import Ranker, RankerSettings, ranker_fingerprint, train_ranker
+from .ranker import Ranker, RankerSettings, ranker_fingerprint
 from .store import drop_other_graphs, load_graph, load_ranker, save_graph, save_ranker
+from .training import train_ranker
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +78,7 @@ def train_served_ranker(
     settings = settings or RankerSettings.from_env()
     catalogue = dataset.catalogue
     graph = graph_params(settings)
-
-    def fit_sources(baskets, stats=None):
-        return fit_retriever(baskets, catalogue, vectors, params, stats=stats, graph=graph)
-
+    fit_sources = SourceFitter(catalogue, vectors, params, graph)
     ids = [str(i) for i in catalogue.frame.index]
     prices = catalogue.frame["price"].to_numpy(dtype=float)
     aligned = vectors.aligned_to(ids)

@@ -119,3 +119,15 @@ def neighbour_table(
             _memo[key] = table
         return table
 
+
+
+def known_tables() -> dict[str, NeighbourTable]:
+    """This process's memo of tables, to hand to a worker process (see `remember_tables`)."""
+    with _lock:
+        return dict(_memo)
+
+
+def remember_tables(tables: dict[str, NeighbourTable]) -> None:
+    """Seed this process's memo with tables another process built for the same vectors."""
+    with _lock:
+        _memo.update(tables)
