@@ -182,7 +182,6 @@ def stage_timers():
 
 def train(dataset, vectors, params, settings) -> dict:
     from retrieval.ranking.serving import train_served_ranker
-    from retrieval.ranking.training import training_workers
 
     with tempfile.TemporaryDirectory(prefix="bench-ranker-") as root, stage_timers() as spent:
         t = time.perf_counter()
@@ -194,9 +193,8 @@ def train(dataset, vectors, params, settings) -> dict:
     modes = {m: r for m, r in model.report.items() if isinstance(r, dict) and "shoppers" in r}
     log.info("trained in %.1f s: %s", total, {k: round(v, 1) for k, v in spent.items()})
     # Cuts trained in worker processes are out of the timers' reach: their stages are "other".
-    workers = min(training_workers(), settings.cuts)
     return {"model": model, "seconds": total, "stages": spent, "modes": modes,
-            "settings": settings.key(), "workers": workers}
+            "settings": settings.key(), "workers": model.report["processes"]}
 
 
 def fit_fusion(dataset, vectors, params, reps: int):

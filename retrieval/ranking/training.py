@@ -123,10 +123,9 @@ def rows_at_cuts(
     baskets: Baskets, fit_sources: Callable[[Baskets, ItemStats], object], catalogue_ids: Sequence[str],
     prices: np.ndarray, vectors: np.ndarray | None, settings: RankerSettings, workers: int,
 ) -> list[CutRows]:
-    """Every inner cut's rows, latest first: in this process, or in up to `workers` worker
-    processes when there are several cuts."""
+    """Every inner cut's rows, latest first: in this process (`workers` 1), or in `workers`
+    worker processes."""
     args = (baskets, fit_sources, catalogue_ids, prices, vectors, settings)
-    workers = min(workers, settings.cuts)
     if workers < 2:
         return [cut_rows(*args, i) for i in range(settings.cuts)]
     log.info("ranker: %d inner cuts in %d worker processes", settings.cuts, workers)
@@ -155,8 +154,9 @@ def train_ranker(
     `workers`: processes for the cuts and LightGBM's threads (default `training_workers()`)."""
     started = time.perf_counter()
     workers = workers or training_workers()
+    processes = min(workers, settings.cuts)  # one cut per worker process at most
     model = RankerModel([], fingerprint)
-    cuts = rows_at_cuts(baskets, fit_sources, catalogue_ids, prices, vectors, settings, workers)
+    cuts = rows_at_cuts(baskets, fit_sources, catalogue_ids, prices, vectors, settings, processes)
     model.feature_names = cuts[0].feature_names
     for mode in MODES:
         rows = [c.rows[mode] for c in cuts if mode in c.rows]
@@ -170,7 +170,7 @@ def train_ranker(
                               "rounds": model.boosters[mode].current_iteration()}
     if not model.boosters:
         raise DataError("no shopper's next basket could be learned from (too few returning shoppers)")
-    model.report.update(cuts=[str(c.cut) for c in cuts], seconds=round(time.perf_counter() - started, 1),
-                        settings=settings.key())
+    model.report.update(cuts=[str(c.cut) for c in cuts], processes=processes,
+                        seconds=round(time.perf_counter() - started, 1), settings=settings.key())
     log.info("ranker trained in %.0f s: %s", time.perf_counter() - started, model.report)
     return model

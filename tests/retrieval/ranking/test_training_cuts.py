@@ -26,6 +26,7 @@ def test_two_cuts_in_two_workers_give_the_model_one_process_gives(rhythm_baskets
     here = train_ranker(*args, workers=1)
     apart = train_ranker(*args, workers=2)
     assert len(here.report["cuts"]) == 2
+    assert (here.report["processes"], apart.report["processes"]) == (1, 2)
     assert apart.report["cuts"] == here.report["cuts"]
     assert set(apart.boosters) == set(here.boosters) == {"all", "new"}
     for mode in here.boosters:
