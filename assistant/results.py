@@ -100,7 +100,8 @@ class Listing(ToolOutput):
     """A list of products with their evidence: a search, what goes with some products, what
     is like one, or what suits a customer. `no_match`: nothing in the shop is close to the
     question, so the products are the nearest alternatives. `basis`: what ideas for the
-    shopper themselves were picked from ("orders", "basket" or "bestsellers")."""
+    shopper themselves were picked from ("orders", "basket" or "bestsellers"; "no orders" when
+    they asked to buy again and have none, so the list is empty)."""
 
     products: tuple[Listed, ...]
     filters: Filters = Filters()

@@ -63,13 +63,22 @@ _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|o
 # "anything new they might like", "something she hasn't tried": leave out what they own.
 _NEW_TO_THEM = re.compile(r"\b(?:new|different|(?:has|have)n'?t (?:bought|tried|had)|not (?:bought|tried)|"
                           r"never (?:bought|tried|had))\b", re.I)
+# Buying again: picks only from what the shopper (or the customer) bought before.
+_AGAIN = re.compile(r"\b(?:(?:buy|get|order|need|want)\w* (?:\w+ )?again|reorder\w*|re-order\w*|restock\w*|"
+                    r"usually (?:buy|get|order)|(?:buy|get|order)s? (?:regularly|every time|each time)|"
+                    r"due (?:for|again)|(?:running|run|ran) (?:low|out)|due for (?:a )?re-?order)\b", re.I)
 # A shopper asking for ideas without naming a product: "recommend something for me", "what
 # should I buy?", "any ideas?", "surprise me". With any product word left it is a search.
 _FOR_ME = re.compile(r"\b(?:recommend\w*|suggest\w*|ideas?|inspire me|inspiration|surprise me|"
                      r"what (?:else )?(?:should|could|shall|can|do) i (?:buy|get|order|try)|"
                      r"(?:would|might|could|may) i (?:like|enjoy|want|love)|"
                      r"i(?: would| might| could| may|'?d) (?:like|enjoy|want|love)|"
-                     r"i (?:have|ha)n'?t (?:tried|bought|had)|i(?:'ve| have) never (?:tried|bought|had)|for me)\b",
+                     r"i (?:have|ha)n'?t (?:tried|bought|had)|i(?:'ve| have) never (?:tried|bought|had)|for me|"
+                     # buy again: "what should I buy again", "anything I might need again soon"
+                     r"(?:buy|get|order|need)\w* (?:\w+ )?again|(?:buy|get|order|need) soon|"
+                     r"reorder\w*|restock\w*|usually (?:buy|get|order)|(?:buy|get|order)s? regularly|"
+                     r"(?:i'?m|am i|i am) due|what'?s due|due for (?:a )?re-?order|"
+                     r"(?:am i|i'?m|i am) (?:running|run) (?:low|out))\b",
                      re.I)
 _GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recommendations", "suggest",
                             "suggests", "suggestion", "suggestions", "idea", "ideas", "surprise", "inspire",
@@ -77,7 +86,10 @@ _GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recomm
                             "think", "else", "buy", "get", "order", "try", "like", "love", "enjoy",
                             "want", "fancy", "good", "nice", "great", "today", "next", "please", "new",
                             "different", "tried", "bought", "had", "before", "never", "haven't", "havent",
-                            "i've", "ive", "what's", "whats", "i'd", "id", "u"])
+                            "i've", "ive", "what's", "whats", "i'd", "id", "u", "again", "soon", "need",
+                            "usually", "reorder", "restock", "time",
+                            "i'm", "im", "am", "do", "did", "due", "running", "low", "out", "regularly",
+                            "last", "might", "could", "would", "may"])
 # "... but cheaper", "only less expensive": a limit on an anchored request, not part of a name.
 _BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.pattern, re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
@@ -93,6 +105,14 @@ def _clean(phrase: str) -> str:
     phrase = re.sub(r"^\s*(?:the|a|an|some|me|of)\s+", "", phrase.strip(" ?!.,"), flags=re.I)
     return " ".join(phrase.split()).strip(" ?!.,")
 
+
+
+def own_picks(text: str) -> dict[str, bool]:
+    """The recommend tools' flags the words ask for: things new to the shopper, or things to
+    buy again ("anything new?" vs "time to reorder?"); neither when they just ask for ideas."""
+    if _NEW_TO_THEM.search(text):
+        return {"new_only": True}
+    return {"bought_before": True} if _AGAIN.search(text) else {}
 
 class Intent:
     """Rules over the shopper's words: which tools to call, with which arguments."""
@@ -194,8 +214,7 @@ class Intent:
         if not cid or not about:
             return []
         if _RECOMMEND.search(self.text):
-            new = {"new_only": True} if _NEW_TO_THEM.search(self.text) else {}
-            return [("customer_recommendations", {"customer_id": cid, **new})]
+            return [("customer_recommendations", {"customer_id": cid, **own_picks(self.text)})]
         if _HISTORY.search(self.text) or named:
             return [("customer_history", {"customer_id": cid})]
         return []
@@ -226,7 +245,7 @@ class Intent:
         if basket:
             return [("show_basket", {})]
         if "recommend_for_me" in self.tools and self.asks_for_ideas():
-            return [("recommend_for_me", {"new_only": True} if _NEW_TO_THEM.search(t) else {})]
+            return [("recommend_for_me", own_picks(t))]
         if _WHY.search(t) and (self.shown or self.context.get("focus")):
             target = self.target(r"\b(?:why|how come)\b(?:\s+(?:is|was|did you (?:suggest|recommend|pick)|the))*\s*")
             return [("why_recommended", {"product_id": target})] if target else []

@@ -230,35 +230,39 @@ class ToolBox:
             products=tuple(replace(self._line(pid), orders_with_it=n) for pid, n in top))
 
     def customer_recommendations(self, customer_id: str | None = None, k: int = 5,
-                                 new_only: bool = False) -> Listing:
+                                 new_only: bool = False, bought_before: bool = False) -> Listing | ToolError:
         """Personal recommendations from the customer's history: the same `recommend` the
         console's panel shows, with every piece of evidence; `new_only` leaves out what they
-        bought before (the ranker's "new" mode)."""
+        bought before (the ranker's "new" mode), `bought_before` keeps only that (buy again)."""
+        if new_only and bought_before:
+            return ToolError(error=_BOTH)
         cid, baskets = self._customer(customer_id)
         # Dated baskets, so the learned ranker can read the customer's rhythm.
         rec = self.retriever.recommend(None, history=baskets, k=max(1, min(int(k), 20)),
-                                       filters=Filters(exclude_owned=bool(new_only)))
+                                       filters=_own_filter(Filters(), baskets, new_only, bought_before))
         listing = Listing.of(about_customer(rec), customer_id=cid, orders=len(baskets))
-        if new_only:
-            listing = replace(listing, notes=(*listing.notes, "only products they have not bought before"))
-        return listing
+        return _noted(listing, new_only, bought_before, "they have")
 
-    def recommend_for_me(self, k: int = 5, new_only: bool = False) -> Listing:
+    def recommend_for_me(self, k: int = 5, new_only: bool = False,
+                         bought_before: bool = False) -> Listing | ToolError:
         """Ideas for the shopper who asks without naming a product: from their own past orders
         when the session is a signed-in customer's (the learned ranker reads their rhythm;
-        `new_only` leaves out what they bought before), else from what is in their basket,
-        else the shop's best sellers. Nothing already in the basket is suggested again."""
+        `new_only` leaves out what they bought before, `bought_before` keeps only that), else
+        from what is in their basket, else the shop's best sellers. Nothing already in the
+        basket is suggested again."""
+        if new_only and bought_before:
+            return ToolError(error=_BOTH)
         k = max(1, min(int(k), 20))
         basket = tuple(self.session.basket)
         filters = Filters(exclude=basket)
         orders = self._own_orders()
         if orders:
             rec = self.retriever.recommend(None, history=orders, k=k,
-                                           filters=replace(filters, exclude_owned=bool(new_only)))
-            listing = Listing.of(rec, basis="orders", orders=len(orders))
-            if new_only:
-                listing = replace(listing, notes=(*listing.notes, "only products you have not bought before"))
-            return listing
+                                           filters=_own_filter(filters, orders, new_only, bought_before))
+            return _noted(Listing.of(rec, basis="orders", orders=len(orders)), new_only, bought_before, "you have")
+        if bought_before:
+            # Nothing to buy again: say so rather than pass other ideas off as their own.
+            return Listing(products=(), basis="no orders", orders=0)
         if basket:
             rec = self.retriever.recommend(None, history=list(basket), k=k, filters=filters)
             return Listing.of(rec, basis="basket")
@@ -416,6 +420,28 @@ def close_match(rec: Recommendations, question: str, money: Money = PLAIN) -> bo
     return coverage >= MATCH_COVERAGE or max(e.similarity or 0.0 for e in semantic) >= MATCH_SIMILARITY
 
 
+_BOTH = "new_only and bought_before cannot both be true: ask for one or the other"
+
+
+def _own_filter(filters: Filters, orders: list, new_only: bool, bought_before: bool) -> Filters:
+    """`filters` for picks from a shopper's own orders: without what they bought (new_only),
+    or only that (bought_before: a restriction, which the retriever never relaxes)."""
+    if bought_before:
+        return replace(filters, restrict=tuple(dict.fromkeys(pid for b in orders for pid in b.items)))
+    return replace(filters, exclude_owned=bool(new_only))
+
+
+def _noted(listing: Listing, new_only: bool, bought_before: bool, who: str) -> Listing:
+    """The list with its promise told; buy-again picks lead with when they were bought."""
+    if new_only:
+        return replace(listing, notes=(*listing.notes, f"only products {who} not bought before"))
+    if not bought_before:
+        return listing
+    led = tuple(replace(p, role="buy again", evidence=tuple(sorted(p.evidence, key=lambda e: e.source != "repeat")))
+                for p in listing.products)
+    return replace(listing, products=led, notes=(*listing.notes, f"only products {who} bought before"))
+
+
 # Written for small models: when to use each tool, in the shopper's words, and which
 # argument a phrase goes to ("under X" is max_price, never min_price). No currency here:
 # one compiled agent serves every shop; the system prompt names the shop's currency.
@@ -447,7 +473,9 @@ DESCRIPTIONS = {
     "recommend_for_me": "Ideas for the shopper when they ask for suggestions without naming a "
     "kind of product (\"recommend something\", \"what should I buy?\", \"any ideas?\", \"surprise "
     "me\"): picked from their past orders when they are signed in, else from their basket, else the "
-    "shop's best sellers. new_only: true for \"something new\", \"something I haven't tried\". For a "
+    "shop's best sellers. new_only: true for \"something new\", \"something I haven't tried\". "
+    "bought_before: true for buying again (\"what should I buy again?\", \"time to reorder?\", "
+    "\"what do I usually get?\"). For a "
     "named kind of product use search_products; for what goes with the basket or cart, "
     "bought_together with [\"basket\"]. Never changes the basket.",
     "customer_history": "A customer's past orders: how many, the last order and the products "
@@ -455,7 +483,7 @@ DESCRIPTIONS = {
     "customer_recommendations": "Personal recommendations for a customer from their purchase "
     "history, with the evidence for each. customer_id: default the selected customer. new_only: "
     "true when asked for things they have not bought before (\"anything new\", \"something "
-    "they haven't tried\").",
+    "they haven't tried\"). bought_before: true for what they might buy again or reorder.",
 }
 
 

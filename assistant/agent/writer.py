@@ -81,6 +81,8 @@ def _list(out: Listing) -> str:
     or a customer."""
     if out.customer_id is not None:
         return _listing(f"Recommended for customer {out.customer_id} from their {out.orders} order(s)", out)
+    if out.basis == "no orders":
+        return _FOR_YOU[out.basis]
     if out.basis is not None:
         return _listing(_FOR_YOU[out.basis].format(orders=out.orders), out)
     if out.anchors:
@@ -104,6 +106,8 @@ _FOR_YOU = {
     "basket": "Picked for you from what is in your basket",
     "bestsellers": "Some of the shop's best sellers (add something to your basket, or tell me what "
                    "you are looking for, and I can suggest things that suit you)",
+    "no orders": "I have no past orders of yours to pick things to buy again from. Sign in as a customer, "
+                 "or tell me what you are looking for.",
 }
 
 

@@ -6,7 +6,7 @@ import argparse
 
 from retrieval.errors import ShopassistError
 
-from .ask import add_agent_options, open_assistant, session_path
+from .ask import add_agent_options, open_assistant, session_id, session_path
 
 PROMPT = "you> "
 QUIT = {"quit", "exit", "bye", ":q"}
@@ -23,7 +23,15 @@ def register(sub, parents) -> None:
 def run(args: argparse.Namespace, read=input) -> int:
     assistant = open_assistant(args)
     path = session_path(args)
-    session_id = args.session or "chat"
+    sid = session_id(args, "chat")
+    try:
+        return _loop(assistant, args, sid, path, read)
+    finally:
+        if not args.session:
+            assistant.delete_session(sid)
+
+
+def _loop(assistant, args: argparse.Namespace, sid: str, path, read) -> int:
     if path is not None and path.exists():
         assistant.load_session(path)
     print(f"{assistant.shop.name}: ask for products, e.g. '{assistant.example_requests()[0]}'. Type 'quit' to leave.")
@@ -38,11 +46,11 @@ def run(args: argparse.Namespace, read=input) -> int:
         if not message:
             continue
         try:
-            reply = assistant.chat(session_id, message, customer_id=args.customer)
+            reply = assistant.chat(sid, message, customer_id=args.customer)
         except ShopassistError as exc:  # a bad request ends the answer, not the conversation
             print(f"error: {exc}")
             continue
         print(f"assistant> {reply.text}\n")
         if path is not None:
-            assistant.save_session(session_id, path)
+            assistant.save_session(sid, path)
     return 0

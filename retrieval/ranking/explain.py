@@ -34,6 +34,11 @@ def group_contributions(space: FeatureSpace, contrib: np.ndarray) -> dict[str, f
 
 def _days(d: float) -> str:
     d = round(d)
+    # Past two months a shopper counts in months ("695 days" read as a figure to work out).
+    if d >= 730:
+        return f"{round(d / 365.25)} years"
+    if d >= 61:
+        return f"{round(d / 30.44)} months"
     if d >= 14 and d % 7 in (0, 1, 6):
         weeks = round(d / 7)
         return f"{weeks} weeks"
@@ -60,7 +65,8 @@ def explain(
     row: int,
     limit: int = 3,
 ) -> tuple[Role, list[Evidence]]:
-    """The role and up to `limit` evidence entries for one ranked product, strongest first."""
+    """The role and up to `limit` evidence entries for one ranked product, strongest first
+    (one more, the shopper's own purchases of it, when that was not among them)."""
     ranked = sorted((g for g, v in groups.items() if v > 0), key=lambda g: -groups[g])
     evidence: list[Evidence] = []
     role: Role | None = None
@@ -77,6 +83,12 @@ def explain(
             evidence.append(entry.evidence)
             role = ROLE_OF.get(source, "for you")
             break
+    if pid in view.items and not any(e.source == "repeat" for e in evidence):
+        # A product the shopper has bought always says so, even when their rhythm did not
+        # push it up: "buy again" lists quote it, and it is a fact they would want told.
+        again = _evidence("repeat", pid, entries, view, stats, row, groups.get("repeat", 0.0))
+        if again is not None:
+            evidence.append(again)
     return role or "for you", evidence
 
 

@@ -28,6 +28,29 @@ def test_ask_json_and_session_carry_over(opened, capsys):
     assert out.startswith(f"Added 1 × {first['products'][1]['title']}")
 
 
+def test_runs_without_a_session_start_fresh_and_leave_nothing_behind(monkeypatch, bundled_retriever,
+                                                                     bundled_dataset, tmp_path, capsys):
+    from assistant.session_setup import open_sessions
+
+    # The store the real `open` gives: SQLite under the data root, kept between runs.
+    store = open_sessions(tmp_path, scope="shopper", url=f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+
+    def open_(home=None, model="offline", role="shopper", **kw):
+        return ShoppingAssistant(bundled_retriever, bundled_dataset, model=model, role=role, sessions=store)
+
+    monkeypatch.setattr(ShoppingAssistant, "open", staticmethod(open_))
+    assert main(["ask", "add 85123A to my basket", "--customer", "12347"]) == 0
+    assert "85123A" in capsys.readouterr().out
+    assert main(["ask", "show my basket", "--json"]) == 0
+    later = json.loads(capsys.readouterr().out)
+    assert later["session_status"] == "new" and "empty" in later["text"].lower()
+    assert main(["ask", "what should i buy again", "--json"]) == 0  # no customer carried over
+    assert "no past orders" in json.loads(capsys.readouterr().out)["text"]
+    assert list(store.ids()) == []
+    assert main(["ask", "add 85123A to my basket", "--session", "kept"]) == 0
+    assert list(store.ids()) == ["kept"]
+
+
 def test_chat_loop(opened, capsys):
     from assistant.commands import chat
 

@@ -99,6 +99,13 @@ def test_service_questions_about_a_customer(make_shop, bundled_dataset):
         assert names(fresh) == ["customer_recommendations"] and args(fresh)["new_only"] is True, plain
         assert fresh.products and not {p["product_id"] for p in fresh.products} & owned, plain
     assert "new_only" not in args(service.chat("s2", "what should they buy next?"))
+    # Asked for what they might reorder: only what they bought before, each saying when.
+    for plain in ("what would she want again", "anything they might reorder?"):
+        again = service.chat("s2", plain)
+        assert args(again) == {"customer_id": "12347", "bought_before": True}, plain
+        assert again.products and {p["product_id"] for p in again.products} <= owned, plain
+        assert all(p["evidence"][0]["source"] == "repeat" for p in again.products), plain
+        assert "Note: only products they have bought before." in again.text, plain
     # a shopper's assistant has no customer tools at all
     shopper = make_shop().chat("s3", "what did customer 17850 buy?")
     assert not {"customer_history", "customer_recommendations"} & set(names(shopper))
@@ -131,6 +138,22 @@ def test_a_shopper_asking_for_ideas_gets_picks_not_a_search(make_shop, bundled_d
     owned = {pid for b in orders for pid in b.items}
     mine = shop.chat("idea3", "what should I buy?", customer_id="12347")
     assert names(mine) == ["recommend_for_me"] and f"from your {len(orders)} past order(s)" in mine.text
+    # Buy again, as shoppers put it: picks from their orders, not a product search.
+    for again in ("what should i buy again", "what else should i get? anything i might need again soon",
+                  "time to reorder?", "what do i usually buy", "anything I usually get that I'm due for?",
+                  "what am i running low on?"):
+        reply = shop.chat("idea5", again, customer_id="12347")
+        assert names(reply) == ["recommend_for_me"] and args(reply) == {"bought_before": True}, again
+        assert f"from your {len(orders)} past order(s)" in reply.text and reply.products, again
+        assert {p["product_id"] for p in reply.products} <= owned, again
+        # Each line leads with when they bought it ("you buy this about every 3 weeks; ...").
+        assert all(p["evidence"][0]["source"] == "repeat" and p["role"] == "buy again" for p in reply.products)
+        assert "you b" in reply.text.split("\n")[1], again
+    # A guest has nothing to buy again: told so, nothing passed off as their own.
+    guest = shop.chat("idea6", "what should i buy again")
+    assert names(guest) == ["recommend_for_me"] and not guest.products and "no past orders" in guest.text
+    assert args(shop.chat("idea3", "what should I buy?", customer_id="12347")) == {}
+    assert names(shop.chat("idea5", "i need a teapot again", customer_id="12347")) == ["search_products"]
     fresh = shop.chat("idea3", "anything new I might like?", customer_id="12347")
     assert args(fresh)["new_only"] is True and "not bought before" in fresh.text
     assert fresh.products and not {p["product_id"] for p in fresh.products} & owned

@@ -36,6 +36,8 @@ CALLS = [
     ("show_basket", {}, BasketView),
     ("customer_history", {"customer_id": "12347"}, CustomerHistory),
     ("customer_recommendations", {"customer_id": "12347"}, Listing),
+    ("customer_recommendations", {"customer_id": "12347", "bought_before": True}, Listing),
+    ("customer_recommendations", {"customer_id": "12347", "new_only": True, "bought_before": True}, ToolError),
     ("product_details", {"product_id": "no such thing at all"}, ToolError),
     ("compare_products", {"product_ids": ["85123A"]}, ToolError),
 ]

@@ -133,8 +133,9 @@ class Recommendations(ResponseModel):
     relaxed: list[str] | None = None
     notes: list[str] | None = None
     no_match: bool | None = Field(None, description="true: nothing is close; the products are the nearest alternatives")
-    basis: Literal["orders", "basket", "bestsellers"] | None = Field(
-        None, description="ideas for the shopper themselves: picked from their orders, their basket, or the best sellers")
+    basis: Literal["orders", "basket", "bestsellers", "no orders"] | None = Field(
+        None, description="ideas for the shopper themselves: picked from their orders, their basket, or the best "
+        "sellers; 'no orders': buy again was asked with no past orders to pick from (no products)")
 
 
 class ProductDetails(ResponseModel):

@@ -31,6 +31,9 @@ def test_a_regular_purchase_is_told_as_its_rhythm():
     assert repeat_text("tea", view([0, 21, 42], 68)) == "you buy this about every 3 weeks; last time was 26 days ago"
     assert repeat_text("tea", view([0, 7, 14], 15)) == "you buy this about every 7 days; last time was 1 day ago"
     assert repeat_text("tea", view([0], 10)) == "you bought it once before, 10 days ago"
+    assert repeat_text("tea", view([0], 98)) == "you bought it once before, 3 months ago"
+    assert repeat_text("tea", view([0, 60], 755)) == "you buy this about every 60 days; last time was 23 months ago"
+    assert repeat_text("tea", view([0, 365], 1100)) == "you buy this about every 12 months; last time was 2 years ago"
     assert repeat_text("mug", view([0], 10)) is None
 
 
@@ -81,3 +84,19 @@ def test_trending_is_only_claimed_when_the_figures_say_so():
     # The same push on an item that is not rising says nothing about trends.
     role, evidence = explain("tea", groups, {}, view([0], 5), stats(), 0)
     assert evidence == [] or all(e.source != "trending" for e in evidence)
+
+
+def test_an_item_the_shopper_bought_says_so_even_when_their_rhythm_held_it_back():
+    space = FeatureSpace(("repeat", "rules"))
+    contrib = np.zeros(len(space.names) + 1)
+    contrib[space.names.index("popularity")] = 0.6
+    contrib[space.names.index("days_since")] = -0.8  # bought too recently to be due
+    groups = group_contributions(space, contrib)
+    role, evidence = explain("tea", groups, {}, view([0, 7, 14], 16), stats(), 0)
+    assert role == "popular"
+    assert [e.source for e in evidence] == ["popularity", "repeat"]
+    assert evidence[1].text == "you buy this about every 7 days; last time was 2 days ago"
+    assert evidence[1].score < 0 and evidence[1].times_bought == 3
+    # Not for what they never bought.
+    _, evidence = explain("mug", groups, {}, view([0, 7, 14], 16), stats(), 1)
+    assert [e.source for e in evidence] == ["popularity"]
