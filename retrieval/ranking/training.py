@@ -93,6 +93,7 @@ def cut_rows(
     from ..evaluation.cases import mode_cases
     from ..evaluation.split import temporal_split
 
+    started = time.perf_counter()
     split = temporal_split(baskets, settings.label_months + earlier, name="ranker")
     # One snapshot of the item figures, as of the cut, for the sources and the features.
     stats = ItemStats.compute(split.train, catalogue_ids, prices, split.cut)
@@ -108,6 +109,7 @@ def cut_rows(
                                        settings.depth, vectors)
         except DataError as exc:
             log.warning("no %s-mode rows at cut %s (%s)", mode, split.cut.date(), exc)
+    log.info("ranker: cut %s: sources and rows in %.1f s", split.cut.date(), time.perf_counter() - started)
     return CutRows(split.cut, space.names, rows)
 
 
