@@ -51,10 +51,13 @@ class RankerSettings:
     def from_env(cls) -> RankerSettings:
         """The defaults, with a smaller, quicker build where the environment asks for one:
         SHOPASSIST_RANKER_SHOPPERS (training shoppers per mode) and
-        SHOPASSIST_RANKER_GRAPH_SECONDS (the graph model's budget). They are part of the
+        SHOPASSIST_RANKER_GRAPH_SECONDS (the graph model's budget); or a longer one with
+        SHOPASSIST_RANKER_CUTS (inner cuts a month apart to learn from: 2 measured +1.2%
+        NDCG@10 on both shops' mode all, for about twice the training). They are part of the
         fingerprint, so a model trained with other values is refused, never mixed up."""
-        values: dict[str, Any] = {}  # max_shoppers an int, graph_seconds a float
+        values: dict[str, Any] = {}  # max_shoppers and cuts ints, graph_seconds a float
         for name, key, kind in (("SHOPASSIST_RANKER_SHOPPERS", "max_shoppers", int),
+                                ("SHOPASSIST_RANKER_CUTS", "cuts", int),
                                 ("SHOPASSIST_RANKER_GRAPH_SECONDS", "graph_seconds", float)):
             value = positive_env(name, kind)
             if value is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.errors import ConfigError
 from retrieval.ranking.fitting import SourceFitter
 from retrieval.ranking.ranker import RankerSettings
 from retrieval.ranking.training import train_ranker, training_workers
@@ -43,3 +44,19 @@ def test_the_workers_are_the_cores_unless_asked(monkeypatch):
     monkeypatch.setenv("SHOPASSIST_RANKER_WORKERS", "none")
     with pytest.raises(Exception, match="SHOPASSIST_RANKER_WORKERS"):
         training_workers()
+
+
+def test_a_retailer_asks_for_more_cuts_from_the_environment_and_gets_another_model(monkeypatch):
+    from retrieval.ranking.ranker import ranker_fingerprint
+
+    monkeypatch.delenv("SHOPASSIST_RANKER_CUTS", raising=False)
+    served = RankerSettings.from_env()
+    assert served.cuts == RankerSettings().cuts == 1
+    monkeypatch.setenv("SHOPASSIST_RANKER_CUTS", "2")
+    two = RankerSettings.from_env()
+    assert two.cuts == 2
+    # The setting is in the fingerprint: a one-cut model is stale for a two-cut build.
+    assert ranker_fingerprint("d", {}, served, ("repeat",)) != ranker_fingerprint("d", {}, two, ("repeat",))
+    monkeypatch.setenv("SHOPASSIST_RANKER_CUTS", "0")
+    with pytest.raises(ConfigError, match="SHOPASSIST_RANKER_CUTS"):
+        RankerSettings.from_env()
