@@ -63,10 +63,15 @@ _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|o
 # "anything new they might like", "something she hasn't tried": leave out what they own.
 _NEW_TO_THEM = re.compile(r"\b(?:new|different|(?:has|have)n'?t (?:bought|tried|had)|not (?:bought|tried)|"
                           r"never (?:bought|tried|had))\b", re.I)
-# Buying again: picks only from what the shopper (or the customer) bought before.
-_AGAIN = re.compile(r"\b(?:(?:buy|get|order|need|want)\w* (?:\w+ )?again|reorder\w*|re-order\w*|restock\w*|"
-                    r"usually (?:buy|get|order)|(?:buy|get|order)s? (?:regularly|every time|each time)|"
-                    r"due (?:for|again)|(?:running|run|ran) (?:low|out)|due for (?:a )?re-?order)\b", re.I)
+# Buying again, as both of the patterns below read it: "what should I buy again", "time to
+# reorder?", "what do I usually get".
+_AGAIN_WORDS = (r"(?:buy|get|order|need)\w* (?:\w+ )?again|reorder\w*|restock\w*|usually (?:buy|get|order)|"
+                r"(?:buy|get|order)s? regularly|due for (?:a )?re-?order")
+# The flag for picks only from what the shopper (or the customer) bought before. Read only
+# once a request for ideas is recognised, so it may take looser phrasings than that gate.
+_AGAIN = re.compile(r"\b(?:" + _AGAIN_WORDS + r"|want\w* (?:\w+ )?again|re-order\w*|"
+                    r"(?:buy|get|order)s? (?:every time|each time)|due (?:for|again)|"
+                    r"(?:running|run|ran) (?:low|out))\b", re.I)
 # A shopper asking for ideas without naming a product: "recommend something for me", "what
 # should I buy?", "any ideas?", "surprise me". With any product word left it is a search.
 _FOR_ME = re.compile(r"\b(?:recommend\w*|suggest\w*|ideas?|inspire me|inspiration|surprise me|"
@@ -74,10 +79,8 @@ _FOR_ME = re.compile(r"\b(?:recommend\w*|suggest\w*|ideas?|inspire me|inspiratio
                      r"(?:would|might|could|may) i (?:like|enjoy|want|love)|"
                      r"i(?: would| might| could| may|'?d) (?:like|enjoy|want|love)|"
                      r"i (?:have|ha)n'?t (?:tried|bought|had)|i(?:'ve| have) never (?:tried|bought|had)|for me|"
-                     # buy again: "what should I buy again", "anything I might need again soon"
-                     r"(?:buy|get|order|need)\w* (?:\w+ )?again|(?:buy|get|order|need) soon|"
-                     r"reorder\w*|restock\w*|usually (?:buy|get|order)|(?:buy|get|order)s? regularly|"
-                     r"(?:i'?m|am i|i am) due|what'?s due|due for (?:a )?re-?order|"
+                     # buy again, and what the shopper is about to need ("anything I need soon")
+                     + _AGAIN_WORDS + r"|(?:buy|get|order|need) soon|(?:i'?m|am i|i am) due|what'?s due|"
                      r"(?:am i|i'?m|i am) (?:running|run) (?:low|out))\b",
                      re.I)
 _GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recommendations", "suggest",
@@ -88,8 +91,8 @@ _GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recomm
                             "different", "tried", "bought", "had", "before", "never", "haven't", "havent",
                             "i've", "ive", "what's", "whats", "i'd", "id", "u", "again", "soon", "need",
                             "usually", "reorder", "restock", "time",
-                            "i'm", "im", "am", "do", "did", "due", "running", "low", "out", "regularly",
-                            "last", "might", "could", "would", "may"])
+                            "i'm", "im", "am", "did", "due", "running", "low", "out", "regularly",
+                            "last", "may"])
 # "... but cheaper", "only less expensive": a limit on an anchored request, not part of a name.
 _BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.pattern, re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
@@ -106,13 +109,13 @@ def _clean(phrase: str) -> str:
     return " ".join(phrase.split()).strip(" ?!.,")
 
 
-
 def own_picks(text: str) -> dict[str, bool]:
     """The recommend tools' flags the words ask for: things new to the shopper, or things to
     buy again ("anything new?" vs "time to reorder?"); neither when they just ask for ideas."""
     if _NEW_TO_THEM.search(text):
         return {"new_only": True}
     return {"bought_before": True} if _AGAIN.search(text) else {}
+
 
 class Intent:
     """Rules over the shopper's words: which tools to call, with which arguments."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from retrieval.errors import ConfigError
@@ -64,26 +66,28 @@ def session_path(args: argparse.Namespace) -> Path | None:
     return sessions_dir(getattr(args, "home", None)) / f"{args.session}.json"
 
 
-def session_id(args: argparse.Namespace, kind: str) -> str:
-    """The id the conversation runs under: --session's, else a one-off id that the caller
-    deletes when done. The session store persists under the data root, so a fixed default
-    would hand one run's basket and signed-in customer to the next run without --session."""
-    return args.session or f"{kind}-{uuid.uuid4().hex}"
+@contextmanager
+def conversation(assistant, args: argparse.Namespace, kind: str) -> Iterator[str]:
+    """The id the run talks under: --session's, else a one-off id deleted when the run ends.
+    The session store persists under the data root, so a fixed default would hand one run's
+    basket and signed-in customer to the next run without --session."""
+    sid = args.session or f"{kind}-{uuid.uuid4().hex}"
+    try:
+        yield sid
+    finally:
+        if not args.session:
+            assistant.delete_session(sid)
 
 
 def run(args: argparse.Namespace) -> int:
     assistant = open_assistant(args)
     path = session_path(args)
-    sid = session_id(args, "cli")
     if path is not None and path.exists():
         assistant.load_session(path)
-    try:
+    with conversation(assistant, args, "cli") as sid:
         reply = assistant.chat(sid, args.message, customer_id=args.customer)
-    finally:
-        if not args.session:
-            assistant.delete_session(sid)
-    if path is not None:
-        assistant.save_session(sid, path)
+        if path is not None:
+            assistant.save_session(sid, path)
     if args.json:
         print(json.dumps(reply.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:

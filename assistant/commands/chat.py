@@ -6,7 +6,7 @@ import argparse
 
 from retrieval.errors import ShopassistError
 
-from .ask import add_agent_options, open_assistant, session_id, session_path
+from .ask import add_agent_options, conversation, open_assistant, session_path
 
 PROMPT = "you> "
 QUIT = {"quit", "exit", "bye", ":q"}
@@ -23,18 +23,15 @@ def register(sub, parents) -> None:
 def run(args: argparse.Namespace, read=input) -> int:
     assistant = open_assistant(args)
     path = session_path(args)
-    sid = session_id(args, "chat")
-    try:
-        return _loop(assistant, args, sid, path, read)
-    finally:
-        if not args.session:
-            assistant.delete_session(sid)
-
-
-def _loop(assistant, args: argparse.Namespace, sid: str, path, read) -> int:
     if path is not None and path.exists():
         assistant.load_session(path)
     print(f"{assistant.shop.name}: ask for products, e.g. '{assistant.example_requests()[0]}'. Type 'quit' to leave.")
+    with conversation(assistant, args, "chat") as sid:
+        _talk(assistant, args, sid, path, read)
+    return 0
+
+
+def _talk(assistant, args: argparse.Namespace, sid: str, path, read) -> None:
     while True:
         try:
             message = read(PROMPT).strip()
@@ -53,4 +50,3 @@ def _loop(assistant, args: argparse.Namespace, sid: str, path, read) -> int:
         print(f"assistant> {reply.text}\n")
         if path is not None:
             assistant.save_session(sid, path)
-    return 0
