@@ -15,6 +15,16 @@ from .shopper import build_shopper
 from .text import markdown_text, shop_line
 
 
+def app_theme() -> gr.themes.Base:
+    """Gradio's default look with its font's bold drawn from the complete Bold file. The
+    SemiBold file Gradio 6 ships holds three glyphs (space, A and B), so every weight-600 text
+    (headings, buttons, product titles) drew its A and B from Source Sans and every other
+    letter from a fallback font. With no 600 face declared, the browser takes the nearest
+    heavier one, 700."""
+    return gr.themes.Default(font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)),
+                                   "ui-sans-serif", "system-ui", "sans-serif"))
+
+
 def create_app(shopper: ShoppingAssistant, credentials: Credentials | None = None, *,
                home: str | os.PathLike[str] | None = None, stream_delay: float = 0.02) -> gr.Blocks:
     """The web app. `shopper` answers shoppers; the console uses `shopper.as_role("service")`

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from assistant import ShoppingAssistant
 from assistant.access import Credentials, load_credentials
 
-from .app import create_app
+from .app import app_theme, create_app
 from .http import create_api
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,8 @@ def build_server(shopper: ShoppingAssistant, credentials: Credentials | None = N
     """The FastAPI app with the Gradio app mounted at /. `app_options` go to `create_app`
     (e.g. `home`, where the evaluation chart is looked for)."""
     api = create_api(shopper, credentials)
-    return gr.mount_gradio_app(api, create_app(shopper, credentials, **app_options), path="/")
+    return gr.mount_gradio_app(api, create_app(shopper, credentials, **app_options), path="/",
+                               theme=app_theme())
 
 
 def launch(home: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 7860,
