@@ -9,7 +9,7 @@ compared with `base` (the served settings) case by case, with a 95% bootstrap in
 resamples customers with all of their cuts.
 
     python -m bench.ranker_settings --dataset DIR --home H --cuts 3 \\
-        --variants base label_months=2 cuts=2 [--write "shop name"]
+        --variants base label_months=2 cuts=1 [--write "shop name"]
 
 A variant is `base` or `field=value[,field=value]` over `RankerSettings` fields.
 """

@@ -135,7 +135,7 @@ def fitted_ranker(
     train: Baskets, retriever: Retriever, fit_sources, settings: RankerSettings, fingerprint: str,
     stats: ItemStats,
 ) -> Ranker:
-    """Train the ranker on an inner cut of `train` and set it over `retriever`'s sources
+    """Train the ranker on inner cuts of `train` and set it over `retriever`'s sources
     (which `fit_sources` fitted on `train`, with the item figures `stats`)."""
     model = train_ranker(train, fit_sources, retriever.ids, retriever.prices, retriever.vectors.matrix,
                          fingerprint=fingerprint, settings=settings)

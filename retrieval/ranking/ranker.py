@@ -1,6 +1,6 @@
 """The learned ranker at work: candidates from every source, features, LightGBM, reasons.
 
-`Ranker.rank` serves a model (trained by `training.train_ranker` on an inner cut) over
+`Ranker.rank` serves a model (trained by `training.train_ranker` on inner cuts) over
 sources fitted on all the baskets; `RankerSettings` are what both sides agree on.
 """
 
@@ -35,11 +35,11 @@ FEATURES_VERSION = 1
 class RankerSettings:
     depth: int = 50  # each source's list length; the candidates are their union
     label_months: int = 3  # the (latest) inner cut sits this long before the last basket
-    # Inner cuts, a month apart; each refits every source. Two measured ahead at three test
-    # cuts (NDCG@10 all +1.2% on the bundled shop and on Complete Journey, mode new +3.6%
-    # bundled, level there), but the bundled build then trains in 197 s with the cuts side
-    # by side (bench/RESULTS.md, "Ranker settings"), past the 3-minute goal: one is served.
-    cuts: int = 1
+    # Inner cuts, a month apart; each refits every source, and the cuts run side by side.
+    # Two measured ahead of one at three test cuts (NDCG@10 all +1.2% on the bundled shop and
+    # on Complete Journey, mode new +3.6% bundled, level there; bench/RESULTS.md, "Ranker
+    # settings"); a third would refit every source once more for no core left to run it on.
+    cuts: int = 2
     max_shoppers: int = 2500  # training shoppers per mode and cut (a spread sample beyond this)
     rounds: int = 300
     graph_seconds: float = 60.0  # LightGCN's training budget per fit (two fits per build)
@@ -51,10 +51,10 @@ class RankerSettings:
     def from_env(cls) -> RankerSettings:
         """The defaults, with a smaller, quicker build where the environment asks for one:
         SHOPASSIST_RANKER_SHOPPERS (training shoppers per mode) and
-        SHOPASSIST_RANKER_GRAPH_SECONDS (the graph model's budget); or a longer one with
-        SHOPASSIST_RANKER_CUTS (inner cuts a month apart to learn from: 2 measured +1.2%
-        NDCG@10 on both shops' mode all, for about twice the training). They are part of the
-        fingerprint, so a model trained with other values is refused, never mixed up."""
+        SHOPASSIST_RANKER_GRAPH_SECONDS (the graph model's budget) and SHOPASSIST_RANKER_CUTS
+        (inner cuts a month apart to learn from: 1 trains on half the rows, for about 1% less
+        NDCG@10). They are part of the fingerprint, so a model trained with other values is
+        refused, never mixed up."""
         values: dict[str, Any] = {}  # max_shoppers and cuts ints, graph_seconds a float
         for name, key, kind in (("SHOPASSIST_RANKER_SHOPPERS", "max_shoppers", int),
                                 ("SHOPASSIST_RANKER_CUTS", "cuts", int),

@@ -1,6 +1,6 @@
 """The served ranker: trained by `shopassist build`, opened with the retriever.
 
-Training refits every source on the saved baskets before an inner cut with the saved
+Training refits every source on the saved baskets before each inner cut with the saved
 rules' own settings; the fingerprint ties the model to those baskets, those settings and
 that set of sources, so `open_ranker` can tell a model it may use from a stale one.
 """

@@ -121,16 +121,32 @@ def _cut_in_worker(level: int, tables: dict, *args) -> CutRows:
     return cut_rows(*args)
 
 
+def usable_cuts(baskets: Baskets, settings: RankerSettings) -> list[int]:
+    """The inner cuts (months before the latest) that have baskets before them, latest first.
+    A shop with a short history learns from the cuts it has rather than from none: the latest
+    cut alone decides whether a ranker can be trained at all."""
+    from ..evaluation.split import basket_times, cut_for
+
+    first = pd.Timestamp(basket_times(baskets.lines).min())
+    usable = [0] + [i for i in range(1, settings.cuts) if first < cut_for(baskets, settings.label_months + i)]
+    if len(usable) < settings.cuts:
+        log.warning("ranker: the baskets start %s: training on %d of the %d inner cuts asked for "
+                    "(the others have no baskets before them)", first.date(), len(usable), settings.cuts)
+    return usable
+
+
 def rows_at_cuts(
     baskets: Baskets, fit_sources: Callable[[Baskets, ItemStats], object], catalogue_ids: Sequence[str],
     prices: np.ndarray, vectors: np.ndarray | None, settings: RankerSettings, workers: int,
 ) -> list[CutRows]:
-    """Every inner cut's rows, latest first: in this process (`workers` 1), or in `workers`
-    worker processes."""
+    """Every usable inner cut's rows, latest first: in this process (`workers` 1, or a single
+    cut), or in `workers` worker processes."""
     args = (baskets, fit_sources, catalogue_ids, prices, vectors, settings)
+    cuts = usable_cuts(baskets, settings)
+    workers = min(workers, len(cuts))
     if workers < 2:
-        return [cut_rows(*args, i) for i in range(settings.cuts)]
-    log.info("ranker: %d inner cuts in %d worker processes", settings.cuts, workers)
+        return [cut_rows(*args, i) for i in cuts]
+    log.info("ranker: %d inner cuts in %d worker processes", len(cuts), workers)
     from joblib import Parallel, delayed
 
     # joblib's loky workers, not multiprocessing's: they start without re-running the
@@ -139,7 +155,7 @@ def rows_at_cuts(
     # fork, which can hang a child whose parent's torch or OpenMP threads have run.
     start = (logging.getLogger().getEffectiveLevel(), item_neighbours.known_tables())
     return Parallel(n_jobs=workers, backend="loky")(
-        delayed(_cut_in_worker)(*start, *args, i) for i in range(settings.cuts))
+        delayed(_cut_in_worker)(*start, *args, i) for i in cuts)
 
 
 def train_ranker(
@@ -172,7 +188,7 @@ def train_ranker(
                               "rounds": model.boosters[mode].current_iteration()}
     if not model.boosters:
         raise DataError("no shopper's next basket could be learned from (too few returning shoppers)")
-    model.report.update(cuts=[str(c.cut) for c in cuts], processes=processes,
+    model.report.update(cuts=[str(c.cut) for c in cuts], processes=min(processes, len(cuts)),
                         seconds=round(time.perf_counter() - started, 1), settings=settings.key())
     log.info("ranker trained in %.0f s: %s", time.perf_counter() - started, model.report)
     return model

@@ -19,7 +19,9 @@ from retrieval.rules import MiningParams
 from .conftest import FILLERS, START
 
 PARAMS = MiningParams(min_support=0.01, min_confidence=0.05, max_len=2)
-SETTINGS = RankerSettings(depth=30, label_months=1, max_shoppers=400, rounds=80)
+# One inner cut, so the recording fitter below sees every refit in this process
+# (test_training_cuts.py covers the served two).
+SETTINGS = RankerSettings(depth=30, label_months=1, cuts=1, max_shoppers=400, rounds=80)
 
 
 @pytest.fixture(scope="module")
