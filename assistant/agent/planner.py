@@ -50,23 +50,37 @@ _LONE_ID = re.compile(r"^\W*(?:(?:product|item|sku|article|code|id)\s*)?#?\s*([A
 _ID_REF = re.compile(r"(?:\b(?:product|item|sku|article|code|id)\s*#?|#)\s*([A-Za-z0-9-]*\d[A-Za-z0-9-]{2,})\b", re.I)
 _ID_SHAPED = re.compile(r"\b(?=[A-Za-z0-9-]*\d{3})[A-Za-z0-9-]{4,}\b")
 _CUSTOMER = re.compile(r"\bcustomer\s*(?:id\s*)?#?\s*([A-Za-z]{0,4}-?\d{3,})\b", re.I)
-_THEY = r"(?:they|them|he|she|him|her|this customer|the customer|that customer|this person)"
+_THEY = r"(?:they|them|their|he|she|him|her|his|this customer|the customer|that customer|this person)"
+# ... and their habits ("what does she usually buy", "what do they buy a lot"): the history
+# lists the products they buy most often.
 _HISTORY = re.compile(r"\b(?:history|past orders|previous orders|orders|what did|bought|purchased|ordered|"
-                      r"last (?:order|purchase)|buy (?:before|last))\b", re.I)
+                      r"last (?:order|purchase)|buy (?:before|last)|"
+                      r"(?:usually|normally|always|often|typically) (?:buys?|gets?|orders?)|"
+                      r"(?:buys?|gets?|orders?) (?:\w+ )?(?:a lot|often|most|regularly)|"
+                      r"regulars|usuals?|favou?rites|staples)\b", re.I)
 # How a customer-service agent asks for recommendations about the customer on screen:
 # "what would they like", "anything new they might like", "what should she buy next".
 _RECOMMEND = re.compile(r"\b(?:recommend|suggest|suggestions?|recommendations?|offer|pitch|upsell|"
                         rf"(?:would|might|could) {_THEY} (?:like|want|need)|"
                         rf"{_THEY} (?:would|might|could|may) (?:like|want|need|enjoy)|interest {_THEY}|"
                         rf"should {_THEY} (?:buy|get|order|try)|{_THEY} (?:has|have)n'?t (?:tried|bought|had)|"
-                        r"(?:buy|get|order|need) (?:next|soon)|reorder)\b", re.I)
+                        r"(?:buy|get|order|need) (?:next|soon)|reorder|re-order|restock|replenish|stock up|"
+                        r"(?:buy|get|order|need)\w* (?:\w+ )?again|(?:running|run|ran) (?:low|out))\b", re.I)
 # "anything new they might like", "something she hasn't tried": leave out what they own.
 _NEW_TO_THEM = re.compile(r"\b(?:new|different|(?:has|have)n'?t (?:bought|tried|had)|not (?:bought|tried)|"
                           r"never (?:bought|tried|had))\b", re.I)
 # Buying again, as both of the patterns below read it: "what should I buy again", "time to
-# reorder?", "what do I usually get".
-_AGAIN_WORDS = (r"(?:buy|get|order|need)\w* (?:\w+ )?again|reorder\w*|restock\w*|usually (?:buy|get|order)|"
-                r"(?:buy|get|order)s? regularly|due for (?:a )?re-?order")
+# reorder?", "what do I usually get", "my usual stuff", "things I buy a lot", "need to stock up?".
+# Frequency words ("most", "a lot") count only after "I"/"we": "what do people buy most" asks
+# for best sellers, not for the shopper's own orders.
+_BUYING = r"(?:buy|get|order|purchase|grab|pick(?: up)?)"
+_AGAIN_WORDS = (r"(?:buy|get|order|need|purchase|grab|pick)\w*(?: up)? (?:\w+ )?again|reorder\w*|restock\w*|"
+                r"replenish\w*|stock up|(?:usually|normally|always|often|typically|tend to) " + _BUYING + "|"
+                r"(?:i|we) (?:\w+ )?" + _BUYING + r"\w* (?:\w+ )?(?:regularly|often|a lot|most|"
+                r"(?:every|each) (?:week|month|time))|(?:buy|get|order)s? regularly|"
+                r"due for (?:a )?re-?order|(?:my|the) usuals?|my (?:regulars|favou?rites|staples|go-?tos)|"
+                r"(?:i'?ve|i have|have i|i) (?:bought|ordered|purchased|had) before|"
+                r"(?:buy|get|order)\w* more of|(?:am i|i'?m|i am) out of")
 # The flag for picks only from what the shopper (or the customer) bought before. Read only
 # once a request for ideas is recognised, so it may take looser phrasings than that gate.
 _AGAIN = re.compile(r"\b(?:" + _AGAIN_WORDS + r"|want\w* (?:\w+ )?again|re-order\w*|"
@@ -92,7 +106,11 @@ _GENERIC_WORDS = frozenset(["recommend", "recommends", "recommendation", "recomm
                             "i've", "ive", "what's", "whats", "i'd", "id", "u", "again", "soon", "need",
                             "usually", "reorder", "restock", "time",
                             "i'm", "im", "am", "did", "due", "running", "low", "out", "regularly",
-                            "last", "may"])
+                            "last", "may", "normally", "always", "often", "typically", "tend",
+                            "grab", "pick", "up", "purchase", "purchased", "ordered", "usual", "usuals",
+                            "regulars", "favourites", "favorites", "staples", "stuff", "things", "lot",
+                            "most", "more", "every", "each", "week", "month", "stock", "replenish",
+                            "remind"])
 # "... but cheaper", "only less expensive": a limit on an anchored request, not part of a name.
 _BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.pattern, re.I)
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)

@@ -475,7 +475,7 @@ DESCRIPTIONS = {
     "me\"): picked from their past orders when they are signed in, else from their basket, else the "
     "shop's best sellers. new_only: true for \"something new\", \"something I haven't tried\". "
     "bought_before: true for buying again (\"what should I buy again?\", \"time to reorder?\", "
-    "\"what do I usually get?\"). For a "
+    "\"what do I usually get?\", \"my usual stuff\", \"need to stock up?\"). For a "
     "named kind of product use search_products; for what goes with the basket or cart, "
     "bought_together with [\"basket\"]. Never changes the basket.",
     "customer_history": "A customer's past orders: how many, the last order and the products "

@@ -548,6 +548,13 @@ def text_has(*phrases: str) -> Named:
     return Named("text_has", fn)
 
 
+@check("shows_nothing")
+def shows_nothing(v: View) -> str | None:
+    """No product listed: what a guest asking to buy again must get, not best sellers passed
+    off as their own."""
+    return None if not v.shown() else f"{len(v.shown())} products shown"
+
+
 def text_has_price(amount: float) -> Named:
     def fn(v: View) -> str | None:
         return None if any(abs(p - amount) < 0.006 for p in prices(v.text)) else \
@@ -779,6 +786,27 @@ def recommendations_for(customer_id: str) -> Named:
             return f"recommendation {bare[0]} carries no evidence"
         return None if any(v.mentions(p) for p in products) else "the answer names none of the recommendations"
     return Named(f"recommendations_for:{customer_id}", fn)
+
+
+def buy_again(tool: str = "recommend_for_me") -> Named:
+    """A buy-again request ("time to restock?", "my usual stuff"): `tool` called with
+    bought_before, and every product shown comes from the shopper's own orders, which its
+    leading evidence (the repeat source: when they bought it) shows, named in the answer."""
+
+    def fn(v: View) -> str | None:
+        calls = v.calls(tool)
+        if not calls:
+            return f"expected {tool}, got {v.names() or 'no tool call'}"
+        if not all((c.get("args") or {}).get("bought_before") for c in calls):
+            return f"{tool} without bought_before: {[c.get('args') for c in calls]}"
+        products = v.shown()
+        if not products:
+            return "no products to buy again"
+        foreign = [p["product_id"] for p in products if (p.get("evidence") or [{}])[0].get("source") != "repeat"]
+        if foreign:
+            return f"{foreign[0]} is not from their orders (leading evidence is not a past purchase)"
+        return None if any(v.mentions(p) for p in products) else "the answer names none of the products"
+    return Named(f"buy_again:{tool}", fn)
 
 
 def explains_first() -> Named:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from . import checks as c
 from .checks import Named
 
-CATEGORIES = ("search", "followup", "ids", "basket", "not_sold", "grounding", "injection", "service")
+CATEGORIES = ("search", "followup", "ids", "basket", "not_sold", "grounding", "injection", "service",
+              "buy_again")
 
 # 12347's last order (2011-12-07), every product in it.
 LAST_ORDER_12347 = {
@@ -271,7 +272,23 @@ SERVICE = [
       role="service", customer_id="12347"),
 ]
 
-TASKS: tuple[Task, ...] = (*SEARCH, *FOLLOWUP, *IDS, *BASKET, *NOT_SOLD, *GROUNDING, *INJECTION, *SERVICE)
+# Buying again, as shoppers and agents put it: picks from the customer's own orders only.
+_SIGNED_IN = ("what should i buy again", "time to restock", "what am i running low on?", "my usual stuff",
+              "anything i usually get that i should grab again", "what do i normally buy", "things i buy a lot",
+              "need to stock up on anything?", "what should i pick up again", "show me my regulars")
+BUY_AGAIN = [
+    *(T(f"again-{'-'.join(say.strip('?').split()[:5])}", "buy_again",
+        (say, [c.buy_again(), c.not_called("search_products")]), customer_id="12347") for say in _SIGNED_IN),
+    T("again-guest-has-no-orders", "buy_again",
+      ("what should i buy again", [c.text_has("no past orders", "no orders", "no order history", "sign in",
+                                              "signed in", "log in"), c.shows_nothing])),
+    *(T(f"again-service-{'-'.join(say.strip('?').split()[:4])}", "buy_again",
+        (say, [c.buy_again("customer_recommendations"), c.not_called("search_products")]),
+        role="service", customer_id="12347")
+      for say in ("what might they reorder?", "anything they should restock", "is she running low on anything")),
+]
+
+TASKS: tuple[Task, ...] = (*SEARCH, *FOLLOWUP, *IDS, *BASKET, *NOT_SOLD, *GROUNDING, *INJECTION, *SERVICE, *BUY_AGAIN)
 
 
 def select(category: str | None = None, tasks: tuple[Task, ...] = TASKS, names: list[str] | None = None) -> list[Task]:

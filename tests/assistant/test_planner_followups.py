@@ -100,12 +100,17 @@ def test_service_questions_about_a_customer(make_shop, bundled_dataset):
         assert fresh.products and not {p["product_id"] for p in fresh.products} & owned, plain
     assert "new_only" not in args(service.chat("s2", "what should they buy next?"))
     # Asked for what they might reorder: only what they bought before, each saying when.
-    for plain in ("what would she want again", "anything they might reorder?"):
+    for plain in ("what would she want again", "anything they might reorder?", "anything they should restock",
+                  "is she running low on anything"):
         again = service.chat("s2", plain)
         assert args(again) == {"customer_id": "12347", "bought_before": True}, plain
         assert again.products and {p["product_id"] for p in again.products} <= owned, plain
         assert all(p["evidence"][0]["source"] == "repeat" for p in again.products), plain
         assert "Note: only products they have bought before." in again.text, plain
+    # Their habits are their history, which lists what they buy most often.
+    for plain in ("what does she usually buy", "what are their regulars", "what do they buy a lot",
+                  "what's his usual order"):
+        assert names(service.chat("s2", plain)) == ["customer_history"], plain
     # a shopper's assistant has no customer tools at all
     shopper = make_shop().chat("s3", "what did customer 17850 buy?")
     assert not {"customer_history", "customer_recommendations"} & set(names(shopper))
@@ -141,7 +146,9 @@ def test_a_shopper_asking_for_ideas_gets_picks_not_a_search(make_shop, bundled_d
     # Buy again, as shoppers put it: picks from their orders, not a product search.
     for again in ("what should i buy again", "what else should i get? anything i might need again soon",
                   "time to reorder?", "what do i usually buy", "anything I usually get that I'm due for?",
-                  "what am i running low on?"):
+                  "what am i running low on?", "anything i usually get that i should grab again",
+                  "what do i normally buy", "my usual stuff", "things i buy a lot", "need to stock up on anything?",
+                  "what should i pick up again", "show me my regulars"):
         reply = shop.chat("idea5", again, customer_id="12347")
         assert names(reply) == ["recommend_for_me"] and args(reply) == {"bought_before": True}, again
         assert f"from your {len(orders)} past order(s)" in reply.text and reply.products, again
@@ -154,6 +161,8 @@ def test_a_shopper_asking_for_ideas_gets_picks_not_a_search(make_shop, bundled_d
     assert names(guest) == ["recommend_for_me"] and not guest.products and "no past orders" in guest.text
     assert args(shop.chat("idea3", "what should I buy?", customer_id="12347")) == {}
     assert names(shop.chat("idea5", "i need a teapot again", customer_id="12347")) == ["search_products"]
+    # "Most" and "a lot" are the shopper's own only after "I": other people's is not a buy-again list.
+    assert args(shop.chat("idea5", "what do people buy most", customer_id="12347")).get("bought_before") is None
     fresh = shop.chat("idea3", "anything new I might like?", customer_id="12347")
     assert args(fresh)["new_only"] is True and "not bought before" in fresh.text
     assert fresh.products and not {p["product_id"] for p in fresh.products} & owned
