@@ -101,7 +101,8 @@ class Listing(ToolOutput):
     is like one, or what suits a customer. `no_match`: nothing in the shop is close to the
     question, so the products are the nearest alternatives. `basis`: what ideas for the
     shopper themselves were picked from ("orders", "basket" or "bestsellers"; "no orders" when
-    they asked to buy again and have none, so the list is empty)."""
+    they asked to buy again and have none, so the list is empty); "popular": the shop's best
+    sellers, asked for ("what's popular?")."""
 
     products: tuple[Listed, ...]
     filters: Filters = Filters()
@@ -243,13 +244,15 @@ class BasketView(ToolOutput):
 
 @dataclass(frozen=True, kw_only=True)
 class CustomerHistory(ToolOutput):
-    """A customer's orders: how many, the last one, and the products bought most often."""
+    """A customer's orders: how many, the last one, and the products bought most often.
+    `own`: the signed-in shopper's own orders, told to them (no orders: none to show)."""
 
     customer_id: str
     orders: int
     last_order: str | None
     last_order_products: tuple[OrderedProduct, ...] = ()
     products: tuple[OrderedProduct, ...] = ()
+    own: bool = False
 
     def about(self) -> list[Any]:
         return list(self.products)
@@ -260,13 +263,14 @@ class CustomerHistory(ToolOutput):
     def body(self) -> dict[str, Any]:
         return {"customer_id": self.customer_id, "orders": self.orders, "last_order": self.last_order,
                 "last_order_products": [p.to_json() for p in self.last_order_products],
-                "products": [p.to_json() for p in self.products]}
+                "products": [p.to_json() for p in self.products], **present({"own": self.own})}
 
     @classmethod
     def read(cls, data: dict[str, Any], pricing: Pricing | None) -> CustomerHistory:
         return cls(customer_id=str(data["customer_id"]), orders=int(data["orders"]), last_order=data.get("last_order"),
                    last_order_products=tuple(OrderedProduct.from_json(p) for p in data.get("last_order_products") or ()),
-                   products=tuple(OrderedProduct.from_json(p) for p in data.get("products") or ()), pricing=pricing)
+                   products=tuple(OrderedProduct.from_json(p) for p in data.get("products") or ()),
+                   own=bool(data.get("own")), pricing=pricing)
 
 
 @dataclass(frozen=True, kw_only=True)

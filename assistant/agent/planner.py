@@ -86,6 +86,14 @@ _AGAIN_WORDS = (r"(?:buy|get|order|need|purchase|grab|pick)\w*(?: up)? (?:\w+ )?
 _AGAIN = re.compile(r"\b(?:" + _AGAIN_WORDS + r"|want\w* (?:\w+ )?again|re-order\w*|"
                     r"(?:buy|get|order)s? (?:every time|each time)|due (?:for|again)|"
                     r"(?:running|run|ran) (?:low|out))\b", re.I)
+# The shopper's own orders: "what did I get last time?", "show my past orders", "my order
+# history". "My order" alone is not: shoppers say it of the basket ("add it to my order").
+_MY_ORDERS = re.compile(r"\b(?:my (?:past |previous |last |recent |old |earlier )?(?:orders|purchases)|"
+                        r"my (?:last|previous|most recent|latest) (?:order|purchase|shop)|(?:my )?order history|"
+                        r"(?:my )?purchase history|what was in my (?:last|previous) (?:order|basket)|"
+                        r"what (?:did|have) i (?:\w+ )?(?:buy|bought|get|got|order|ordered|purchased?)"
+                        r"(?! again)(?: (?:last time|before|previously|recently|from you))?\b(?!\s+\w)|"
+                        r"(?:last|previous) time i (?:ordered|shopped|bought|was here))", re.I)
 # A shopper asking for ideas without naming a product: "recommend something for me", "what
 # should I buy?", "any ideas?", "surprise me". With any product word left it is a search.
 _FOR_ME = re.compile(r"\b(?:recommend\w*|suggest\w*|ideas?|inspire me|inspiration|surprise me|"
@@ -265,6 +273,8 @@ class Intent:
             return [("bought_together", {"product_ids": ["basket"]})]
         if basket:
             return [("show_basket", {})]
+        if "my_orders" in self.tools and _MY_ORDERS.search(t) and not _AGAIN.search(_MY_ORDERS.sub(" ", t)):
+            return [("my_orders", {})]
         if "recommend_for_me" in self.tools and self.asks_for_ideas():
             return [("recommend_for_me", own_picks(t))]
         if _WHY.search(t) and (self.shown or self.context.get("focus")):

@@ -52,10 +52,10 @@ log = logging.getLogger(__name__)
 
 SHOPPER_TOOLS = (
     "search_products", "bought_together", "similar_items", "product_details", "compare_products",
-    "why_recommended", "add_to_basket", "remove_from_basket", "show_basket", "recommend_for_me",
+    "why_recommended", "add_to_basket", "remove_from_basket", "show_basket", "recommend_for_me", "my_orders",
 )
 # A service agent asks about the customer on screen (customer_recommendations), never "for me".
-SERVICE_TOOLS = (*(t for t in SHOPPER_TOOLS if t != "recommend_for_me"), "customer_history",
+SERVICE_TOOLS = (*(t for t in SHOPPER_TOOLS if t not in ("recommend_for_me", "my_orders")), "customer_history",
                  "customer_recommendations")
 TOOL_NAMES = tuple(dict.fromkeys((*SHOPPER_TOOLS, *SERVICE_TOOLS)))  # every role's, for grounding
 PRICED_TOOLS = ("search_products", "similar_items")  # the shopper's price words set their limits
@@ -126,6 +126,9 @@ class ToolBox:
         skip = tuple(dict.fromkeys([*(exclude or ()), *self.session.basket]))
         filters = Filters(min_price=min_price, max_price=max_price, exclude=skip)
         rec = self.retriever.recommend(question, k=max(1, min(int(k), 20)), filters=filters)
+        parsed = parse_question(question, self.retriever.money)
+        if parsed.popular_first and not parsed.words:
+            return Listing.of(rec, question=question, basis="popular")  # "what's popular?"
         # Nothing in the shop close: the products are the nearest alternatives, not matches.
         return Listing.of(rec, question=question, no_match=not close_match(rec, question, self.retriever.money))
 
@@ -218,6 +221,18 @@ class ToolBox:
 
     def customer_history(self, customer_id: str | None = None) -> CustomerHistory:
         cid, baskets = self._customer(customer_id)
+        return self._history(cid, baskets)
+
+    def my_orders(self) -> CustomerHistory:
+        """The signed-in shopper's own orders ("what did I get last time?"); none for a
+        guest. Only the session's own customer: a shopper can never name another one."""
+        orders = self._own_orders()
+        if not orders:
+            return CustomerHistory(customer_id=str(self.session.customer_id or ""), orders=0, last_order=None,
+                                   own=True)
+        return replace(self._history(str(self.session.customer_id), orders), own=True)
+
+    def _history(self, cid: str, baskets: list) -> CustomerHistory:
         counts: dict[str, int] = {}
         for b in baskets:
             for pid in dict.fromkeys(b.items):
@@ -447,7 +462,8 @@ def _noted(listing: Listing, new_only: bool, bought_before: bool, who: str) -> L
 # one compiled agent serves every shop; the system prompt names the shop's currency.
 DESCRIPTIONS = {
     "search_products": "Search the shop. Use it for every request to find, show, look for or "
-    "suggest products (\"show me red lunch bags\", \"a teapot under 10\", \"do you sell X?\"). "
+    "suggest products (\"show me red lunch bags\", \"a teapot under 10\", \"do you sell X?\"), and for "
+    "what sells most (\"what's popular?\", \"your best sellers\", \"most popular mugs\"). "
     "question: the shopper's words. max_price: the upper limit, a number in the shop's currency, for "
     "\"under / below / less than / up to / at most X\". min_price: the lower limit for \"over / above / "
     "at least X\". Leave both out when no price is said. Never changes the basket.",
@@ -478,6 +494,9 @@ DESCRIPTIONS = {
     "\"what do I usually get?\", \"my usual stuff\", \"need to stock up?\"). For a "
     "named kind of product use search_products; for what goes with the basket or cart, "
     "bought_together with [\"basket\"]. Never changes the basket.",
+    "my_orders": "The signed-in shopper's own past orders: how many, the last order and what they "
+    "buy most often (\"what did I get last time?\", \"show my orders\", \"my order history\"). No "
+    "arguments. Not for ideas to buy again: that is recommend_for_me with bought_before.",
     "customer_history": "A customer's past orders: how many, the last order and the products "
     "bought most often. customer_id: the customer's id (default: the selected customer).",
     "customer_recommendations": "Personal recommendations for a customer from their purchase "

@@ -104,6 +104,7 @@ def _list(out: Listing) -> str:
 _FOR_YOU = {
     "orders": "Picked for you from your {orders} past order(s)",
     "basket": "Picked for you from what is in your basket",
+    "popular": "The shop's best sellers",
     "bestsellers": "Some of the shop's best sellers (add something to your basket, or tell me what "
                    "you are looking for, and I can suggest things that suit you)",
     "no orders": "I have no past orders of yours to pick things to buy again from. Sign in as a customer, "
@@ -163,12 +164,18 @@ def _why(out: Explanation) -> str:
 
 
 def _history(out: CustomerHistory) -> str:
+    if out.own and not out.orders:
+        return ("I have no past orders of yours to show. Sign in as a customer to see yours, or tell me "
+                "what you are looking for.")
     lines = [f"- {p.title} ({p.product_id}) in {p.orders_with_it} order(s)" for p in out.products]
     when = f", the last on {out.last_order[:10]}" if out.last_order else ""
+    last = "; ".join(f"{p.title} ({p.product_id})" for p in out.last_order_products)
+    if out.own:
+        # A shopper asking "what did I get last time?" reads the last order first.
+        head = f"You have {out.orders} order(s){when}." + (f"\nIn your last order: {last}." if last else "")
+        return head + "\nYou bought most often:\n" + "\n".join(lines)
     text = f"Customer {out.customer_id} has {out.orders} order(s){when}. Bought most often:\n" + "\n".join(lines)
-    if out.last_order_products:
-        text += "\nIn the last order: " + "; ".join(f"{p.title} ({p.product_id})" for p in out.last_order_products) + "."
-    return text
+    return text + (f"\nIn the last order: {last}." if last else "")
 
 
 def _error(name: str, output: ToolError) -> str:

@@ -25,7 +25,7 @@ LIST_TOOLS = ("search_products", "bought_together", "similar_items", "customer_r
               "recommend_for_me")
 TOOL_NAMES = ("search_products", "bought_together", "similar_items", "product_details", "compare_products",
               "add_to_basket", "remove_from_basket", "show_basket", "customer_history",
-              "customer_recommendations", "recommend_for_me")
+              "customer_recommendations", "recommend_for_me", "my_orders")
 PROMPT_MARK = "You are a shopping assistant"
 INTERNALS = ('{"name"', '"arguments"', "tool_call", "```json", "<<tool_output", "<<end tool_output",
              "<<session_context", *TOOL_NAMES)
@@ -744,17 +744,19 @@ def says_not_sold() -> Named:
 
 
 # -- service role -----------------------------------------------------------------------------
-def history_of(customer_id: str, *, last_order: Mapping[str, str] | None = None) -> Named:
-    """customer_history came back for this customer and the answer names its products. Given
+def history_of(customer_id: str, *, last_order: Mapping[str, str] | None = None,
+               tool: str = "customer_history") -> Named:
+    """`tool` (customer_history; my_orders for the shopper's own) came back for this customer
+    and the answer names its products. Given
     `last_order` ({id: title} of the customer's latest order), "what did they buy last?": the
     answer names at least 3 of those (all, if fewer), and they are at least half of the
     customer's products it names (not the all-time favourites with one that happens to match)."""
 
     def fn(v: View) -> str | None:
-        got = [(c.get("result") or {}).get("customer_id") for c in v.calls("customer_history")]
+        got = [(c.get("result") or {}).get("customer_id") for c in v.calls(tool)]
         if customer_id not in [str(g) for g in got]:
-            return f"expected customer_history of {customer_id}, got {got or v.names() or 'no tool call'}"
-        result = next(c["result"] for c in v.calls("customer_history") if str(c["result"].get("customer_id")) == customer_id)
+            return f"expected {tool} of {customer_id}, got {got or v.names() or 'no tool call'}"
+        result = next(c["result"] for c in v.calls(tool) if str(c["result"].get("customer_id")) == customer_id)
         pool = [p for key in ("products", "lines", "last_order_lines") for p in result.get(key, []) or []
                 if isinstance(p, Mapping)]
         if last_order:
@@ -767,7 +769,30 @@ def history_of(customer_id: str, *, last_order: Mapping[str, str] | None = None)
                 return f"the answer names more older products ({len(others)}) than last-order ones ({len(last)})"
             return None
         return None if any(v.mentions(p) for p in pool) else "the answer names none of the customer's products"
-    return Named(f"history_of:{customer_id}", fn)
+    return Named(f"history_of:{customer_id}" + (f":{tool}" if tool != "customer_history" else ""), fn)
+
+
+def best_sellers(*words: str) -> Named:
+    """"What's popular?": products are shown, each led by how many baskets hold it, in that
+    order (most first), and the answer names them. With `words`, every title holds one of
+    them (the best sellers among those products, not the shop's)."""
+    titles = shown_titles(*words) if words else None
+
+    def fn(v: View) -> str | None:
+        shown = v.shown()
+        if not shown:
+            return "no products shown"
+        lead = [(p.get("evidence") or [{}])[0] for p in shown]
+        other = [p["product_id"] for p, e in zip(shown, lead, strict=True) if e.get("source") != "popularity"]
+        if other:
+            return f"{other[0]} is not led by its popularity"
+        values = [float(e.get("value") or 0) for e in lead]
+        if values != sorted(values, reverse=True):
+            return f"not most popular first: {values}"
+        if titles is not None and (bad := titles.fn(v)):
+            return bad
+        return None if any(v.mentions(p) for p in shown) else "the answer names none of the products"
+    return Named("best_sellers" + (f":{'/'.join(words)}" if words else ""), fn)
 
 
 def recommendations_for(customer_id: str) -> Named:

@@ -18,7 +18,7 @@ from . import checks as c
 from .checks import Named
 
 CATEGORIES = ("search", "followup", "ids", "basket", "not_sold", "grounding", "injection", "service",
-              "buy_again")
+              "buy_again", "popular", "my_orders")
 
 # 12347's last order (2011-12-07), every product in it.
 LAST_ORDER_12347 = {
@@ -288,7 +288,34 @@ BUY_AGAIN = [
       for say in ("what might they reorder?", "anything they should restock", "is she running low on anything")),
 ]
 
-TASKS: tuple[Task, ...] = (*SEARCH, *FOLLOWUP, *IDS, *BASKET, *NOT_SOLD, *GROUNDING, *INJECTION, *SERVICE, *BUY_AGAIN)
+# What sells most, for a guest or a signed-in shopper alike: the shop's best sellers, or the
+# best-selling of a kind of product.
+POPULAR = [
+    *(T("popular-" + "-".join(say.strip("?").replace("'", "").split()[:4]), "popular",
+        (say, [c.best_sellers(), c.not_called("recommend_for_me")]), customer_id=who)
+      for say, who in (("what's popular?", None), ("your best sellers please", None),
+                       ("whats trending right now", None), ("what do people buy most", "12347"))),
+    T("popular-cake-stands", "popular", ("what are your most popular cake stands?", [c.best_sellers("CAKE")])),
+    T("popular-lunch-bags", "popular", ("what lunch bags do other customers get", [c.best_sellers("LUNCH BAG")])),
+]
+
+# The signed-in shopper's own orders; a guest has none, and can never read a customer's.
+MY_ORDERS = [
+    T("orders-last-time", "my_orders", ("what did i get last time?", [
+        c.history_of("12347", last_order=LAST_ORDER_12347, tool="my_orders"), c.not_called("search_products")]),
+      customer_id="12347"),
+    T("orders-last-order", "my_orders", ("what was in my last order", [
+        c.history_of("12347", last_order=LAST_ORDER_12347, tool="my_orders")]), customer_id="12347"),
+    *(T(f"orders-{'-'.join(say.split()[:4])}", "my_orders",
+        (say, [c.history_of("12347", tool="my_orders"), c.not_called("search_products")]), customer_id="12347")
+      for say in ("show me my past orders", "my order history", "what have i bought before?")),
+    T("orders-guest-has-none", "my_orders", ("show me my past orders", [
+        c.text_has("no past orders", "no orders", "no order history", "sign in", "signed in", "log in"),
+        c.shows_nothing, c.not_called("customer_history")])),
+]
+
+TASKS: tuple[Task, ...] = (*SEARCH, *FOLLOWUP, *IDS, *BASKET, *NOT_SOLD, *GROUNDING, *INJECTION, *SERVICE, *BUY_AGAIN,
+                           *POPULAR, *MY_ORDERS)
 
 
 def select(category: str | None = None, tasks: tuple[Task, ...] = TASKS, names: list[str] | None = None) -> list[Task]:

@@ -100,6 +100,7 @@ class ParsedQuestion:
     words: tuple[str, ...] = ()
     price_phrases: list[str] = field(default_factory=list)
     cheapest_first: bool = False  # "cheap office chairs", "the cheapest teapot"
+    popular_first: bool = False  # "your most popular mugs", "what do people buy most?"
 
 
 _WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -174,6 +175,18 @@ def content_words(text: str, money: Money = PLAIN) -> tuple[str, ...]:
 _CHEAP = re.compile(r"\b(?:cheap|cheapest|inexpensive|budget|affordable|low[- ]cost|low[- ]priced|bargain)\b", re.I)
 
 
+# Asking for what sells most: "best sellers", "your most popular candles", "what's trending",
+# "what do people buy most?", "what candles do other customers get". The phrase is cut from
+# the words to search ("sellers", "people" are no product). Not "hot" alone: hot water bottles.
+_POPULAR = re.compile(
+    r"\b(?:what'?s |what is |what are )?(?:(?:the |your )?(?:most )?popular|best[- ]?sell(?:ers?|ing)|top[- ]?sell(?:ers?|ing)|trending|"
+    r"what'?s hot|in demand|(?:sells?|selling) (?:the )?(?:best|most)|"
+    r"(?:do |are )?(?:(?:most|other) )?(?:people|others|customers|shoppers|everyone|everybody|folks)"
+    r" (?:usually |normally |mostly )?(?:buy|get|order|choose|pick|love|like)\w*(?: (?:the )?most| a lot)?)"
+    r"(?: (?:right )?now| at the moment| these days| lately| this (?:week|month|season|year))?\b",
+    re.I)
+
+
 def parse_question(text: str, money: Money = PLAIN) -> ParsedQuestion:
     """The question read in the shop's currency (`money`; plain numbers by default)."""
     text = money_words(text, money)
@@ -182,7 +195,8 @@ def parse_question(text: str, money: Money = PLAIN) -> ParsedQuestion:
     search = text
     for phrase in phrases:
         search = search.replace(phrase, " ")
-    search = re.sub(r"\s+", " ", search).strip()
+    popular = bool(_POPULAR.search(search))
+    search = re.sub(r"\s+", " ", _POPULAR.sub(" ", search)).strip()
     return ParsedQuestion(
         text=text,
         search_text=search,
@@ -192,4 +206,5 @@ def parse_question(text: str, money: Money = PLAIN) -> ParsedQuestion:
         words=content_words(search, money),
         price_phrases=phrases,
         cheapest_first=bool(_CHEAP.search(search)),
+        popular_first=popular,
     )

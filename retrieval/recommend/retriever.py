@@ -16,12 +16,12 @@ from ..products import Catalogue
 from ..shop import ShopProfile
 from ..vectors import ExactVectors
 from . import item_neighbours
-from .cheapest import CHEAP_POOL, cheapest_first
 from .copurchase import CopurchaseModel, CopurchaseSource
 from .filters import allowed_mask, relaxation_steps
 from .fusion import Fused, FusionWeights, fuse
 from .item_neighbours import NeighbourTable
 from .lexicon import Lexicon
+from .match_order import MATCH_POOL, cheapest_first, popular_first
 from .mentions import MentionResolver, Resolved
 from .question import ParsedQuestion, content_words, parse_question
 from .sources import (
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_K = 200
+# The shop's best sellers, for a question that asks for popular things and names none.
+POPULAR_ONLY = FusionWeights(semantic=0, repeat=0, rules=0, copurchase=0, neighbours=0, profile=0, popularity=1)
 
 
 @dataclass
@@ -139,16 +141,26 @@ class Retriever:
         are loosened step by step and every candidate's evidence says so.
         """
         request = self.prepare(question, history, k, filters, now)
+        q = request.ctx.question
+        if weights is None and q is not None and q.popular_first and not q.words:
+            # "what's popular?", "your best sellers": the shop's, whoever asks.
+            weights = POPULAR_ONLY
         ranked = self.ranked(request, k) if weights is None else None
         if ranked is not None:
             return self.assemble_ranked(request, ranked)
         mix = weights or (self.discover_weights if request.filters.exclude_owned else self.weights)
-        q = request.ctx.question
-        cheap = q is not None and q.cheapest_first and bool(q.words)
-        lists = self.source_lists(request, k * CHEAP_POOL if cheap else k * 3, mix)
-        fused = fuse(lists, mix, k * CHEAP_POOL if cheap else k)
-        if cheap and q is not None:
+        order = None
+        if q is not None and q.words:
+            order = "cheapest" if q.cheapest_first else "popular" if q.popular_first else None
+        lists = self.source_lists(request, k * MATCH_POOL if order else k * 3, mix)
+        fused = fuse(lists, mix, k * MATCH_POOL if order else k)
+        if order == "cheapest" and q is not None:
             fused = cheapest_first(fused, q.words, self.catalogue, k, request.notes)
+        elif order == "popular" and q is not None:
+            popularity = self.sources["popularity"]
+            assert isinstance(popularity, PopularitySource)  # set in __init__, never replaced
+            fused = popular_first(fused, q.words, self.catalogue, k, request.notes,
+                                  lambda pid: popularity.entry(pid, self.position[pid]))
         return self.assemble(request, fused)
 
     def similar_items(

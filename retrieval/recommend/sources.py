@@ -371,11 +371,13 @@ class PopularitySource(CandidateSource):
         self.ranking = StaticRanking(self.popularity)
 
     def candidates(self, ctx: Context, k: int) -> list[Scored]:
-        rows, counts = self.ranking.top(k, ctx.mask)
-        out = []
-        for row, n in zip(rows, counts, strict=True):
-            out.append(Scored(ctx.ids[row], float(n), partial(_popularity_evidence, int(n), float(n) / self.n_baskets)))
-        return out
+        rows, _ = self.ranking.top(k, ctx.mask)
+        return [self.entry(ctx.ids[row], int(row)) for row in rows]
+
+    def entry(self, product_id: str, row: int) -> Scored:
+        """The product at this catalogue row, scored by the baskets that hold it."""
+        n = self.popularity[row]
+        return Scored(product_id, float(n), partial(_popularity_evidence, int(n), float(n) / self.n_baskets))
 
 
 def _popularity_evidence(n: int, share: float) -> Evidence:

@@ -160,6 +160,33 @@ def test_like_a_named_product_but_cheaper_is_its_alternatives_under_its_price(sh
     assert_quoted(again)  # the anchor, shown last turn at its price, named beside the limit is no false alarm
 
 
+def test_best_sellers_asked_for_are_the_shops_whoever_asks(shop, bundled_dataset):
+    """"What's popular?" lists the shop's best sellers, each saying how many baskets hold it,
+    for a guest and for a signed-in shopper alike (not their own picks, not a search for
+    "people")."""
+    by_baskets = sorted(shop.retriever.catalogue.ids, key=lambda pid: -shop.retriever.catalogue.get(pid).popularity)
+    for say, who in (("what's popular?", None), ("what do people buy most", None), ("your best sellers", "12347")):
+        reply = shop.chat(f"pop-{who}", say, customer_id=who)
+        assert names(reply) == ["search_products"], say
+        assert reply.text.startswith("The shop's best sellers:"), say
+        ids = [p["product_id"] for p in reply.products]
+        assert ids == by_baskets[:len(ids)] and len(ids) == 5, say
+        top = shop.retriever.catalogue.get(ids[0])
+        assert f"popular: in {top.popularity:,} baskets" in reply.text, say
+
+
+def test_popular_with_a_product_named_is_the_best_selling_of_the_closest_matches(shop):
+    plain = shop.chat("pp", "got any cake stands?")
+    popular = shop.chat("pc", "what are your most popular cake stands?")
+    counts = [shop.retriever.catalogue.get(p["product_id"]).popularity for p in popular.products]
+    assert all("CAKE" in p["title"] for p in popular.products)
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] >= max(shop.retriever.catalogue.get(p["product_id"]).popularity for p in plain.products)
+    assert "most popular first among the closest matches" in popular.text
+    # Each line says why it leads: the baskets holding it.
+    assert all(p["evidence"][0]["source"] == "popularity" for p in popular.products)
+
+
 def test_cheap_without_a_figure_is_the_cheapest_of_the_closest_matches(shop):
     plain = shop.chat("cp", "got any cake stands?")
     cheap = shop.chat("cc", "got any cheap cake stands?")

@@ -156,6 +156,21 @@ def test_a_shopper_asking_for_ideas_gets_picks_not_a_search(make_shop, bundled_d
         # Each line leads with when they bought it ("you buy this about every 3 weeks; ...").
         assert all(p["evidence"][0]["source"] == "repeat" and p["role"] == "buy again" for p in reply.products)
         assert "you b" in reply.text.split("\n")[1], again
+    # Their own orders, as shoppers ask for them: the history, not picks and not a search.
+    last = list(dict.fromkeys(orders[-1].items))
+    for past in ("what did i get last time?", "show me my past orders", "my order history",
+                 "what was in my last order", "what have i bought before?"):
+        reply = shop.chat("idea7", past, customer_id="12347")
+        assert names(reply) == ["my_orders"], past
+        assert reply.text.startswith(f"You have {len(orders)} order(s), the last on "), past
+        # The last order first: what "last time" asks for.
+        said = reply.text.split("In your last order:")[1].split("\n")[0]
+        assert all(f"{shop.retriever.titles[pid]} ({pid})" in said for pid in last[:10]), past
+    assert names(shop.chat("idea7", "what did i get last time? anything to reorder", customer_id="12347")) == [
+        "recommend_for_me"]
+    # A guest has none to show, and can never read a customer's.
+    guest = shop.chat("idea8", "show me my past orders")
+    assert names(guest) == ["my_orders"] and "no past orders of yours" in guest.text and not guest.products
     # A guest has nothing to buy again: told so, nothing passed off as their own.
     guest = shop.chat("idea6", "what should i buy again")
     assert names(guest) == ["recommend_for_me"] and not guest.products and "no past orders" in guest.text

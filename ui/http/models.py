@@ -133,9 +133,10 @@ class Recommendations(ResponseModel):
     relaxed: list[str] | None = None
     notes: list[str] | None = None
     no_match: bool | None = Field(None, description="true: nothing is close; the products are the nearest alternatives")
-    basis: Literal["orders", "basket", "bestsellers", "no orders"] | None = Field(
+    basis: Literal["orders", "basket", "bestsellers", "no orders", "popular"] | None = Field(
         None, description="ideas for the shopper themselves: picked from their orders, their basket, or the best "
-        "sellers; 'no orders': buy again was asked with no past orders to pick from (no products)")
+        "sellers; 'no orders': buy again was asked with no past orders to pick from (no products); "
+        "'popular': the shop's best sellers, asked for")
 
 
 class ProductDetails(ResponseModel):

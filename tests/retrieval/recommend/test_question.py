@@ -86,3 +86,19 @@ def test_another_currencys_words_are_not_this_shops_money():
 ])
 def test_asking_for_the_cheap_end_without_a_figure(text, cheap):
     assert parse_question(text).cheapest_first is cheap
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("what's popular right now?", ()), ("your best sellers", ()), ("what do people buy most", ()),
+    ("what are your most popular candles?", ("candles",)), ("top selling mugs", ("mugs",)),
+    ("what lunch bags do other customers get", ("lunch", "bags")), ("what's trending this week", ()),
+])
+def test_asking_for_what_sells_most(text, words):
+    """The asking is cut from the words to search: "sellers", "people" name no product."""
+    parsed = parse_question(text)
+    assert parsed.popular_first and parsed.words == words
+
+
+@pytest.mark.parametrize("text", ["hot water bottle", "popcorn box", "people figurines", "lunch bags"])
+def test_product_words_are_not_asking_for_best_sellers(text):
+    assert not parse_question(text).popular_first
