@@ -23,10 +23,12 @@ from langchain.agents.middleware import AgentMiddleware, AgentState, ModelReques
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
+from retrieval.recommend.question import parse_question
+
 from ..results import ToolError, ToolOutput
 from .grounding import Ledger
 from .intent import asks_for_basket_add_ons
-from .planner import OfflinePlanner
+from .planner import Intent, OfflinePlanner, asks_for_own_orders
 from .prompts import ANSWER_NOW, unfence
 from .tools import PRICED_TOOLS, ToolBox
 from .writer import SLOW, UNAVAILABLE, ToolResult, compose, news
@@ -227,9 +229,35 @@ def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
       invented id (told which id to use, the model only wrote that it had added it).
     - "anything else I should get with what's in my cart?" is the basket's add-ons, not
       general ideas.
+    - "time to restock", "my usual stuff", "what might they reorder?" are picks from the
+      customer's own orders (bought_before), not a search, the basket or new things; in the
+      console "what should we recommend to them?" is the customer's recommendations.
+    - "what was in my last order" is the shopper's own orders, not the basket.
+    - "what do people buy most", "your most popular cake stands" are the shop's best sellers
+      (of those products), searched with the shopper's words: not ideas for them, and not a
+      search that dropped the products named (the model copied "what's popular?").
     """
     toolbox = turn.toolbox
     name, args = call.get("name"), dict(call.get("args") or {})
+    message = toolbox.message or ""
+    if (name in ("show_basket", "search_products", "recommend_for_me") and "my_orders" in toolbox.names
+            and asks_for_own_orders(message)):
+        log.info("%s for the shopper's own orders: my_orders runs instead", name)
+        turn.note("own_orders")
+        return {**call, "name": "my_orders", "args": {}}
+    planned = _planned(toolbox) if name in _ASKING_TOOLS else None
+    if planned is not None and (name != planned[0] or (planned[1].get("bought_before") and not args.get("bought_before"))):
+        log.info("%s(%s) for the customer's own orders: %s(%s) runs instead", name, args, *planned)
+        turn.note(_event(planned))
+        return {**call, "name": planned[0], "args": planned[1]}
+    if name in ("recommend_for_me", "search_products") and "search_products" in toolbox.names:
+        money = toolbox.retriever.money
+        asked = parse_question(message, money)
+        searched = parse_question(str(args.get("question") or ""), money).words if name == "search_products" else ()
+        if asked.popular_first and (name == "recommend_for_me" or set(asked.words) - set(searched)):
+            log.info("%s(%s) for the shop's best sellers: search_products runs on the shopper's words", name, args)
+            turn.note("best_sellers")
+            return {**call, "name": "search_products", "args": {"question": message}}
     if name == "add_to_basket" and toolbox.message:
         meant = toolbox.named_instead(str(args.get("product_id", "")))
         if meant is not None:
@@ -242,6 +270,32 @@ def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
         turn.note("basket_add_ons")
         return {**call, "name": "bought_together", "args": {"product_ids": ["basket"]}}
     return call
+
+
+# The calls a model makes for a question (never a basket change): the ones a misread
+# buy-again request came as.
+_ASKING_TOOLS = ("recommend_for_me", "customer_recommendations", "show_basket", "search_products")
+
+
+def _planned(toolbox: ToolBox) -> tuple[str, dict[str, Any]] | None:
+    """The call the planner reads in this turn's words where they plainly ask about the
+    customer's own orders, or None: buying again ("time to restock", "my usual stuff",
+    "what might they reorder?"), and in the console recommendations for, or the history of,
+    the customer named or on screen ("what should we recommend to them?")."""
+    if not toolbox.message:
+        return None
+    calls = Intent(toolbox.message, toolbox.session.context(), list(toolbox.names)).calls()
+    if not calls:
+        return None
+    name, args = calls[0]
+    if name in ("customer_recommendations", "customer_history") or (name == "recommend_for_me"
+                                                                    and args.get("bought_before")):
+        return calls[0]
+    return None
+
+
+def _event(planned: tuple[str, dict[str, Any]]) -> str:
+    return "buy_again" if planned[1].get("bought_before") else "customer_call"
 
 
 def without_model(turn: TurnRun, request: ModelRequest[TurnRun], why: str = UNAVAILABLE) -> ModelResponse:
@@ -303,6 +357,14 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             elif calls:
                 log.info("model wrote %d tool call(s) as JSON text: %s", len(calls), [c["name"] for c in calls])
                 turn.note("json_tool_call")
+        if not calls and not turn.results and (planned := _planned(turn.toolbox)) is not None:
+            # Seen with a real 1.5B model: "anything they should restock" answered with no
+            # call, naming "tea, coffee, chocolate" the shop never listed. The words ask for
+            # the customer's own orders: that call runs.
+            log.info("no call for the customer's own orders: %s(%s) runs", *planned)
+            turn.note(_event(planned))
+            calls = [{"name": planned[0], "args": planned[1], "id": f"planned-{len(request.messages)}",
+                      "type": "tool_call"}]
         if not calls:
             return response
         fresh = []
@@ -352,6 +414,13 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             fixed = turn_.toolbox.price_bounds(dict(call.get("args") or {}), call["name"])
             if fixed != call.get("args"):
                 turn_.note("price_limits_corrected")
+                request = request.override(tool_call={**call, "args": fixed})
+                call = request.tool_call
+        if "k" in (call.get("args") or {}) and turn_.toolbox.message:
+            # So does the shopper's count (ToolBox.count_bound): a small model asks for 10.
+            fixed = turn_.toolbox.count_bound(dict(call["args"]))
+            if fixed != call["args"]:
+                turn_.note("count_corrected")
                 request = request.override(tool_call={**call, "args": fixed})
         message = handler(request)
         output = message.artifact if isinstance(message.artifact, ToolOutput) else ToolError(error=message_text(message))

@@ -124,6 +124,12 @@ _BUT_CHEAPER = re.compile(r"\s*(?:,\s*)?\b(?:but|only|just|and)?\s*" + CHEAPER.p
 _WHY = re.compile(r"^\s*(?:and\s+)?(?:why|how come|what makes|what's the reason|reason for)\b", re.I)
 
 
+def asks_for_own_orders(text: str) -> bool:
+    """"What did I get last time?", "my past orders": the shopper's own orders, unless the
+    rest asks to buy again ("... anything to reorder?": picks from them)."""
+    return bool(_MY_ORDERS.search(text)) and not _AGAIN.search(_MY_ORDERS.sub(" ", text))
+
+
 def money_of(context: dict[str, Any]) -> Money:
     """The shop's money, as the session state names it."""
     return money_for(context.get("currency"), context.get("locale") or "en")
@@ -273,7 +279,7 @@ class Intent:
             return [("bought_together", {"product_ids": ["basket"]})]
         if basket:
             return [("show_basket", {})]
-        if "my_orders" in self.tools and _MY_ORDERS.search(t) and not _AGAIN.search(_MY_ORDERS.sub(" ", t)):
+        if "my_orders" in self.tools and asks_for_own_orders(t):
             return [("my_orders", {})]
         if "recommend_for_me" in self.tools and self.asks_for_ideas():
             return [("recommend_for_me", own_picks(t))]

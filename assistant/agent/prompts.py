@@ -30,7 +30,8 @@ Rules:
   min_price={number}.
 - "recommend something", "what should I buy?", "any ideas?" with no kind of product named:
   recommend_for_me.
-- "what's popular?", "your best sellers", "most popular mugs": search_products with their words.
+- Best sellers ("what's popular?", "most popular mugs"): search_products, question = the
+  shopper's own message.
 - "what did I buy last time?", "my past orders": my_orders (only the shopper's own).
 - "what goes with my basket?", "anything else to get with what's in my cart?": bought_together
   with product_ids ["basket"].

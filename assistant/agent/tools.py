@@ -345,6 +345,19 @@ class ToolBox:
                         {k: fixed.get(k) for k in ("min_price", "max_price")})
         return fixed
 
+    def count_bound(self, args: dict[str, Any]) -> dict[str, Any]:
+        """How many products come back is the shopper's to say ("top 10", "3 more ideas"): a
+        small model asks for 10 where they said nothing, and a shop holding fewer matches
+        than that fills the list's end with things they did not ask for. Unsaid, the tool's
+        own default stands."""
+        said = _COUNT_ASKED.search(self.message or "")
+        n = next((g for g in said.groups() if g), None) if said else None
+        want = int(n) if n and n.isdigit() else _COUNT_WORDS.get(str(n).lower()) if n else None
+        if want == args.get("k") or (want is None and "k" not in args):
+            return args
+        log.info("result count %s corrected to the shopper's words (%s)", args.get("k"), want or "none said")
+        return {**{k: v for k, v in args.items() if k != "k"}, **({"k": want} if want else {})}
+
     def _cheaper(self, args: dict[str, Any], tool: str) -> dict[str, Any]:
         """"Cheaper" (no amount said) is below the cheapest product shown, whatever the model
         sent; for alternatives ("anything like X but cheaper") below X's own price."""
@@ -381,6 +394,8 @@ class ToolBox:
             return ToolError(error=refusal(name), refused=True)
         if name in PRICED_TOOLS and self.message:
             args = self.price_bounds(dict(args or {}), name)
+        if self.message and "k" in (args or {}):
+            args = self.count_bound(dict(args))
         try:
             out = getattr(self, name)(**(args or {}))
         except (ShopassistError, LookupError, TypeError, ValueError) as exc:
@@ -391,6 +406,13 @@ class ToolBox:
         return out.priced(Pricing(money.currency, money.locale))
 
 
+# A count the shopper asks for: "top 10", "the first 3", "5 more ideas", "ten options".
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "twelve": 12, "fifteen": 15, "twenty": 20}
+_N = r"(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
+_COUNT_ASKED = re.compile(rf"\b(?:top|first|best)\s+{_N}\b|\b{_N}\s+(?:more\s+|other\s+|different\s+)?"
+                          r"(?:results?|items?|options?|ideas?|products?|suggestions?|things|picks|choices|"
+                          r"recommendations?|alternatives?)\b", re.I)
 RESOLVE_CONFIDENCE = 0.6  # a title match below this is "not found", not a guess
 # How close the best product must be for a search to count as a match (measured on the
 # bundled shop: "do you sell iPhones?" peaks at similarity 0.29 over phone charms, "a jacket"

@@ -141,3 +141,109 @@ def test_ideas_asked_for_the_basket_are_its_add_ons(make_shop):
     # With nothing in the basket there is nothing to go with: the model's ideas stand.
     empty = make_shop(ScriptedChatModel(script=[call("recommend_for_me", {"k": 1}), cite])).chat("e", question)
     assert [c["name"] for c in empty.tool_calls] == ["recommend_for_me"] and "basket_add_ons" not in empty.events
+
+
+def test_own_orders_asked_for_are_their_orders_whatever_the_model_picks(make_shop, bundled_dataset):
+    # Seen with a real 1.5B model: "what was in my last order" called show_basket.
+    last = list(dict.fromkeys(bundled_dataset.baskets.history("12347")[-1].items))
+    def answer(messages) -> AIMessage:
+        got = unfence(str(next(m for m in reversed(messages) if isinstance(m, ToolMessage)).content))
+        first = got["last_order_products"][0]
+        return AIMessage(content=f"Your last order held {first['title']} ({first['product_id']}).")
+
+    reply = make_shop(ScriptedChatModel(script=[call("show_basket", {}), answer])).chat(
+        "o", "what was in my last order", customer_id="12347")
+    assert [c["name"] for c in reply.tool_calls] == ["my_orders"] and "own_orders" in reply.events
+    assert reply.tool_calls[0]["result"]["last_order_products"][0]["product_id"] == last[0]
+    assert f"({last[0]})" in reply.text and reply.grounding["ok"]
+    # A basket change naming the order is not rerouted: the gate and the add decide it.
+    added = make_shop(ScriptedChatModel(script=[call("add_to_basket", {"product_id": "85099B"}),
+                                                AIMessage(content="Done.")])).chat(
+        "o2", "add 85099B from my last order", customer_id="12347")
+    assert [c["name"] for c in added.tool_calls] == ["add_to_basket"] and "own_orders" not in added.events
+
+
+def test_best_sellers_asked_for_are_searched_with_the_shoppers_words(make_shop):
+    # Seen with a real 1.5B model: "what do people buy most" called recommend_for_me, and
+    # "what are your most popular cake stands?" searched for the prompt's "what's popular?".
+    for model_call, said in ((call("recommend_for_me", {"k": 5}), "what do people buy most"),
+                             (call("search_products", {"question": "what's popular?"}),
+                              "what are your most popular cake stands?")):
+        reply = make_shop(ScriptedChatModel(script=[model_call, cite])).chat("b", said, customer_id="12347")
+        assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("search_products", {"question": said})], said
+        assert "best_sellers" in reply.events and reply.products, said
+        assert all(p["evidence"][0]["source"] == "popularity" for p in reply.products), said
+    assert all("CAKE" in p["title"] for p in reply.products)
+    # The model's own search with the products named stands.
+    kept = make_shop(ScriptedChatModel(script=[call("search_products", {"question": "popular cake stands"}), cite]))
+    reply = kept.chat("k", "what are your most popular cake stands?")
+    assert reply.tool_calls[0]["args"]["question"] == "popular cake stands" and "best_sellers" not in reply.events
+
+
+def test_buying_again_asked_for_is_picked_from_their_orders_whatever_the_model_picks(make_shop, bundled_dataset):
+    # Seen with a real 1.5B model: "time to restock" called show_basket, "my usual stuff"
+    # recommend_for_me without bought_before, "what might they reorder?" new_only.
+    owned = {pid for b in bundled_dataset.baskets.history("12347") for pid in b.items}
+    for model_call, said in ((call("show_basket", {}), "time to restock"),
+                             (call("recommend_for_me", {"k": 5, "bought_before": False}), "my usual stuff"),
+                             (call("search_products", {"question": "regulars"}), "show me my regulars")):
+        reply = make_shop(ScriptedChatModel(script=[model_call, cite])).chat("a", said, customer_id="12347")
+        assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("recommend_for_me", {"bought_before": True})]
+        assert "buy_again" in reply.events and reply.products, said
+        assert {p["product_id"] for p in reply.products} <= owned, said
+    service = make_shop(ScriptedChatModel(script=[call("customer_recommendations", {
+        "customer_id": "12347", "k": 5, "new_only": True}), cite]), role="service")
+    reply = service.chat("s", "what might they reorder?", customer_id="12347")
+    assert reply.tool_calls[0]["name"] == "customer_recommendations"
+    assert reply.tool_calls[0]["args"]["bought_before"] is True and not reply.tool_calls[0]["args"].get("new_only")
+    assert {p["product_id"] for p in reply.products} <= owned
+    # Other ideas stand: "what should I buy?" is the model's own call.
+    plain = make_shop(ScriptedChatModel(script=[call("recommend_for_me", {"k": 3}), cite])).chat(
+        "p", "what should I buy?", customer_id="12347")
+    assert plain.tool_calls[0]["name"] == "recommend_for_me" and "buy_again" not in plain.events
+
+
+def test_buying_again_answered_without_a_call_runs_the_call(make_shop, bundled_dataset):
+    # Seen with a real 1.5B model: "anything they should restock" answered with no call and
+    # products the shop never listed ("tea, coffee, chocolate").
+    owned = {pid for b in bundled_dataset.baskets.history("12347") for pid in b.items}
+    invented = AIMessage(content="They should restock tea, coffee, chocolate and sugar.")
+    shop = make_shop(ScriptedChatModel(script=[invented, cite]), role="service")
+    reply = shop.chat("r", "anything they should restock", customer_id="12347")
+    assert [c["name"] for c in reply.tool_calls] == ["customer_recommendations"] and "buy_again" in reply.events
+    assert reply.tool_calls[0]["args"]["bought_before"] is True
+    assert reply.products and {p["product_id"] for p in reply.products} <= owned
+    assert "coffee" not in reply.text
+    # A greeting answered without a call stays the model's answer.
+    hello = make_shop(ScriptedChatModel(script=[AIMessage(content="Hello! How can I help?")])).chat("h", "hello")
+    assert hello.tool_calls == [] and hello.text == "Hello! How can I help?"
+
+
+def test_how_many_come_back_is_the_shoppers_to_say(make_shop):
+    # Seen with a real 1.5B model: k=10 for "a vintage alarm clock"; the shop has fewer alarm
+    # clocks, so the list ended in kitchen clocks and clock magnets.
+    asked = make_shop(ScriptedChatModel(script=[call("search_products", {"question": "vintage alarm clock", "k": 10}),
+                                                cite])).chat("k", "a vintage alarm clock")
+    assert asked.tool_calls[0]["args"] == {"question": "vintage alarm clock"} and "count_corrected" in asked.events
+    assert len(asked.products) == 5 and all("ALARM CLOCK" in p["title"] for p in asked.products)
+    top = make_shop(ScriptedChatModel(script=[call("search_products", {"question": "alarm clock", "k": 5}), cite]))
+    said = top.chat("t", "your top 8 alarm clocks")
+    assert said.tool_calls[0]["args"]["k"] == 8 and len(said.products) == 8
+
+
+def test_the_console_asking_about_the_customer_gets_their_call(make_shop):
+    # Seen with a real 1.5B model: "what should we recommend to them?" searched the shop, and
+    # "what would you recommend for customer 13047?" answered with no call.
+    shop = make_shop(ScriptedChatModel(script=[call("search_products", {"question": "recommend"}), cite]),
+                     role="service")
+    reply = shop.chat("c", "what should we recommend to them?", customer_id="12347")
+    assert [(c["name"], c["args"]["customer_id"]) for c in reply.tool_calls] == [("customer_recommendations", "12347")]
+    assert "customer_call" in reply.events and reply.products
+    quiet = make_shop(ScriptedChatModel(script=[AIMessage(content="I'd suggest candles."), cite]), role="service")
+    named = quiet.chat("n", "what would you recommend for customer 13047?")
+    assert [(c["name"], c["args"]["customer_id"]) for c in named.tool_calls] == [("customer_recommendations", "13047")]
+    # The model's own customer call with its flags stands ("anything new for them").
+    new = make_shop(ScriptedChatModel(script=[call("customer_recommendations", {"customer_id": "12347", "new_only": True}),
+                                              cite]), role="service")
+    kept = new.chat("k", "anything new they might like?", customer_id="12347")
+    assert kept.tool_calls[0]["args"]["new_only"] is True and "customer_call" not in kept.events
