@@ -38,6 +38,10 @@ _BASKET = re.compile(r"\b(?:basket|cart)\b", re.I)
 _ADD_ONS = re.compile(r"\b(?:goes?|go|pair|complete|recommend|suggest|else|missing|add-ons?|with)\b", re.I)
 
 
+def mentions_basket(message: str) -> bool:
+    return bool(_BASKET.search(message))
+
+
 def asks_for_basket_add_ons(message: str) -> bool:
     """"What goes with my basket?", "anything else I should get with what's in my cart?":
     the basket's add-ons (a question about the basket, not a change to it)."""

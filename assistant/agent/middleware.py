@@ -27,7 +27,7 @@ from retrieval.recommend.question import parse_question
 
 from ..results import ToolError, ToolOutput
 from .grounding import Ledger
-from .intent import asks_for_basket_add_ons
+from .intent import asks_for_basket_add_ons, mentions_basket
 from .planner import Intent, OfflinePlanner, asks_for_own_orders
 from .prompts import ANSWER_NOW, unfence
 from .tools import PRICED_TOOLS, ToolBox
@@ -232,7 +232,9 @@ def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
     - "time to restock", "my usual stuff", "what might they reorder?" are picks from the
       customer's own orders (bought_before), not a search, the basket or new things; in the
       console "what should we recommend to them?" is the customer's recommendations.
-    - "what was in my last order" is the shopper's own orders, not the basket.
+    - "what was in my last order" is the shopper's own orders, not the basket; a message
+      that does not mention the basket ("show me red lunch bags", "what about the third
+      one?") is not a look at it.
     - "what do people buy most", "your most popular cake stands" are the shop's best sellers
       (of those products), searched with the shopper's words: not ideas for them, and not a
       search that dropped the products named (the model copied "what's popular?").
@@ -250,6 +252,12 @@ def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
         log.info("%s(%s) for the customer's own orders: %s(%s) runs instead", name, args, *planned)
         turn.note(_event(planned))
         return {**call, "name": planned[0], "args": planned[1]}
+    if name == "show_basket" and message and not mentions_basket(message):
+        plan = Intent(message, toolbox.session.context(), list(toolbox.names)).calls()
+        if plan and plan[0][0] in _LOOKUPS:
+            log.info("show_basket for a message that does not mention the basket: %s(%s) runs instead", *plan[0])
+            turn.note("not_the_basket")
+            return {**call, "name": plan[0][0], "args": plan[0][1]}
     if name in ("recommend_for_me", "search_products") and "search_products" in toolbox.names:
         money = toolbox.retriever.money
         asked = parse_question(message, money)
@@ -275,6 +283,8 @@ def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
 # The calls a model makes for a question (never a basket change): the ones a misread
 # buy-again request came as.
 _ASKING_TOOLS = ("recommend_for_me", "customer_recommendations", "show_basket", "search_products")
+# What a message that does not mention the basket asks for instead of a look at it.
+_LOOKUPS = ("search_products", "product_details", "similar_items", "bought_together", "recommend_for_me")
 
 
 def _planned(toolbox: ToolBox) -> tuple[str, dict[str, Any]] | None:

@@ -332,10 +332,18 @@ class ToolBox:
 
     def price_bounds(self, args: dict[str, Any], tool: str = "search_products") -> dict[str, Any]:
         """The price limits the shopper wrote in this message replace the model's: a small
-        model turns "under 10" into min_price=10. A message with no price keeps the model's
-        (a "cheaper" follow-up sets its own)."""
+        model turns "under 10" into min_price=10. A message with no price keeps the limits
+        of the search before it ("any in blue?" after "teapots under £10"), not others the
+        model made up (it copied "under 10" from its instructions into "a cheap teapot"); a
+        "cheaper" follow-up sets its own."""
         lo, hi, phrases = parse_prices(self.message or "", self.retriever.money)
         if not phrases:
+            before = self.session.last_search or {}
+            made_up = [k for k in ("min_price", "max_price") if args.get(k) is not None and args[k] != before.get(k)]
+            if made_up and not CHEAPER.search(self.message or ""):
+                log.warning("search price limits %s dropped: the shopper said no price",
+                            {k: args[k] for k in made_up})
+                args = {k: v for k, v in args.items() if k not in made_up}
             return self._cheaper(args, tool)
         fixed = {k: v for k, v in args.items() if k not in ("min_price", "max_price")}
         fixed.update({k: v for k, v in (("min_price", lo), ("max_price", hi)) if v is not None})

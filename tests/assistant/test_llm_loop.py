@@ -247,3 +247,31 @@ def test_the_console_asking_about_the_customer_gets_their_call(make_shop):
                                               cite]), role="service")
     kept = new.chat("k", "anything new they might like?", customer_id="12347")
     assert kept.tool_calls[0]["args"]["new_only"] is True and "customer_call" not in kept.events
+
+
+def test_a_look_at_the_basket_nobody_asked_for_is_what_the_words_ask(make_shop):
+    # Seen with a real 1.5B model: "show me red lunch bags" and "what about the third one?"
+    # called show_basket.
+    shop = make_shop(ScriptedChatModel(script=[call("show_basket", {}), cite]))
+    reply = shop.chat("s", "show me red lunch bags")
+    assert [c["name"] for c in reply.tool_calls] == ["search_products"] and "not_the_basket" in reply.events
+    assert all("LUNCH BAG" in p["title"] for p in reply.products)
+    asked = make_shop(ScriptedChatModel(script=[call("show_basket", {}), AIMessage(content="Your basket is empty.")]))
+    seen = asked.chat("b", "what's in my basket?")
+    assert [c["name"] for c in seen.tool_calls] == ["show_basket"] and "not_the_basket" not in seen.events
+
+
+def test_a_price_limit_the_shopper_never_said_is_dropped(make_shop):
+    # Seen with a real 1.5B model: "looking for a cheap teapot" searched with min_price=10
+    # (copied from "a teapot under 10" in its instructions).
+    shop = make_shop(ScriptedChatModel(script=[call("search_products", {"question": "cheap teapot", "min_price": 10}),
+                                               cite]))
+    reply = shop.chat("t", "looking for a cheap teapot")
+    assert reply.tool_calls[0]["args"] == {"question": "cheap teapot"} and "price_limits_corrected" in reply.events
+    # The limits of the search before stay for a follow-up that names no price.
+    follow = make_shop(ScriptedChatModel(script=[call("search_products", {"question": "teapot", "max_price": 10}), cite,
+                                                 call("search_products", {"question": "blue teapot", "max_price": 10}),
+                                                 cite]))
+    follow.chat("f", "teapots under £10")
+    again = follow.chat("f", "any in blue?")
+    assert again.tool_calls[0]["args"] == {"question": "blue teapot", "max_price": 10}
