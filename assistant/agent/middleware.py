@@ -247,17 +247,16 @@ def meant_call(turn: TurnRun, call: dict[str, Any]) -> dict[str, Any]:
         log.info("%s for the shopper's own orders: my_orders runs instead", name)
         turn.note("own_orders")
         return {**call, "name": "my_orders", "args": {}}
-    planned = _planned(toolbox) if name in _ASKING_TOOLS else None
+    plan = _plan(toolbox) if name in _ASKING_TOOLS else []
+    planned = _about_own_orders(plan)
     if planned is not None and (name != planned[0] or (planned[1].get("bought_before") and not args.get("bought_before"))):
         log.info("%s(%s) for the customer's own orders: %s(%s) runs instead", name, args, *planned)
         turn.note(_event(planned))
         return {**call, "name": planned[0], "args": planned[1]}
-    if name == "show_basket" and message and not mentions_basket(message):
-        plan = Intent(message, toolbox.session.context(), list(toolbox.names)).calls()
-        if plan and plan[0][0] in _LOOKUPS:
-            log.info("show_basket for a message that does not mention the basket: %s(%s) runs instead", *plan[0])
-            turn.note("not_the_basket")
-            return {**call, "name": plan[0][0], "args": plan[0][1]}
+    if name == "show_basket" and plan and plan[0][0] in _LOOKUPS and not mentions_basket(message):
+        log.info("show_basket for a message that does not mention the basket: %s(%s) runs instead", *plan[0])
+        turn.note("not_the_basket")
+        return {**call, "name": plan[0][0], "args": plan[0][1]}
     if name in ("recommend_for_me", "search_products") and "search_products" in toolbox.names:
         money = toolbox.retriever.money
         asked = parse_question(message, money)
@@ -287,20 +286,24 @@ _ASKING_TOOLS = ("recommend_for_me", "customer_recommendations", "show_basket", 
 _LOOKUPS = ("search_products", "product_details", "similar_items", "bought_together", "recommend_for_me")
 
 
-def _planned(toolbox: ToolBox) -> tuple[str, dict[str, Any]] | None:
-    """The call the planner reads in this turn's words where they plainly ask about the
-    customer's own orders, or None: buying again ("time to restock", "my usual stuff",
-    "what might they reorder?"), and in the console recommendations for, or the history of,
-    the customer named or on screen ("what should we recommend to them?")."""
+def _plan(toolbox: ToolBox) -> list[tuple[str, dict[str, Any]]]:
+    """The calls the offline planner reads in this turn's words ([] without words)."""
     if not toolbox.message:
+        return []
+    return Intent(toolbox.message, toolbox.session.context(), list(toolbox.names)).calls()
+
+
+def _about_own_orders(plan: list[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]] | None:
+    """The planned call where the words plainly ask about the customer's own orders, or
+    None: buying again ("time to restock", "my usual stuff", "what might they reorder?"),
+    and in the console recommendations for, or the history of, the customer named or on
+    screen ("what should we recommend to them?")."""
+    if not plan:
         return None
-    calls = Intent(toolbox.message, toolbox.session.context(), list(toolbox.names)).calls()
-    if not calls:
-        return None
-    name, args = calls[0]
+    name, args = plan[0]
     if name in ("customer_recommendations", "customer_history") or (name == "recommend_for_me"
                                                                     and args.get("bought_before")):
-        return calls[0]
+        return plan[0]
     return None
 
 
@@ -367,7 +370,7 @@ class ShopMiddleware(AgentMiddleware[AgentState[Any], TurnRun]):
             elif calls:
                 log.info("model wrote %d tool call(s) as JSON text: %s", len(calls), [c["name"] for c in calls])
                 turn.note("json_tool_call")
-        if not calls and not turn.results and (planned := _planned(turn.toolbox)) is not None:
+        if not calls and not turn.results and (planned := _about_own_orders(_plan(turn.toolbox))) is not None:
             # Seen with a real 1.5B model: "anything they should restock" answered with no
             # call, naming "tea, coffee, chocolate" the shop never listed. The words ask for
             # the customer's own orders: that call runs.

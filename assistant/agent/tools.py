@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,9 +20,8 @@ from langchain_core.tools.base import create_schema_from_function
 from pydantic import BaseModel, create_model
 
 from retrieval.errors import NotFoundError, ShopassistError
-from retrieval.money import Money
 from retrieval.recommend import Filters, Recommendations, Retriever
-from retrieval.recommend.question import PLAIN, STOPWORDS, parse_prices, parse_question
+from retrieval.recommend.question import STOPWORDS, parse_prices, parse_question
 
 from ..results import (
     BasketLine,
@@ -130,7 +130,7 @@ class ToolBox:
         if parsed.popular_first and not parsed.words:
             return Listing.of(rec, question=question, basis="popular")  # "what's popular?"
         # Nothing in the shop close: the products are the nearest alternatives, not matches.
-        return Listing.of(rec, question=question, no_match=not close_match(rec, question, self.retriever.money))
+        return Listing.of(rec, question=question, no_match=not close_match(rec, parsed.words))
 
     def bought_together(self, product_ids: list[str] | str) -> Listing | ToolError:
         refs = [product_ids] if isinstance(product_ids, str) else list(product_ids)
@@ -400,10 +400,8 @@ class ToolBox:
         if self.message is not None and not allows(name, self.message, self.session.last_action):
             log.warning("refused %s(%s): the shopper's message does not ask for it", name, args)
             return ToolError(error=refusal(name), refused=True)
-        if name in PRICED_TOOLS and self.message:
-            args = self.price_bounds(dict(args or {}), name)
-        if self.message and "k" in (args or {}):
-            args = self.count_bound(dict(args))
+        # The shopper's price and count words were applied to the call before it got here
+        # (ShopMiddleware.wrap_tool_call, which records the call as it runs).
         try:
             out = getattr(self, name)(**(args or {}))
         except (ShopassistError, LookupError, TypeError, ValueError) as exc:
@@ -453,12 +451,13 @@ def _best_title(phrase: str, titles: dict[str, str]) -> str | None:
     return max(scored, key=lambda pt: len(words & set(re.findall(r"[a-z0-9]+", pt[1].lower()))))[0]
 
 
-def close_match(rec: Recommendations, question: str, money: Money = PLAIN) -> bool:
-    """Whether a search found something close: a title holding most of the question's words,
-    or a product near it in meaning. Measured on the bundled shop: "laptop charger" reaches
-    one word of two and similarity 0.39, "kids party stuff" one of three and 0.61."""
+def close_match(rec: Recommendations, question_words: Sequence[str]) -> bool:
+    """Whether a search found something close: a title holding most of the question's words
+    (`parse_question(...).words`), or a product near it in meaning. Measured on the bundled
+    shop: "laptop charger" reaches one word of two and similarity 0.39, "kids party stuff"
+    one of three and 0.61."""
     semantic = [e for c in rec.candidates for e in c.evidence if e.source == "semantic"]
-    words = [w for w in (parse_question(question, money).words if question else ()) if w not in _ASKING]
+    words = [w for w in question_words if w not in _ASKING]
     if not semantic or not words:
         return bool(rec.candidates) or not words
     coverage = max(len(e.matched_words) / len(words) for e in semantic)
