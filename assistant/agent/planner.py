@@ -277,10 +277,11 @@ class Intent:
             return [("add_to_basket", {"product_id": target, "quantity": qty or 1})] if target else []
         if asks_for_basket_add_ons(t):
             return [("bought_together", {"product_ids": ["basket"]})]
-        if basket:
-            return [("show_basket", {})]
+        # Before the basket: "what was in my last basket" is a past order, not today's.
         if "my_orders" in self.tools and asks_for_own_orders(t):
             return [("my_orders", {})]
+        if basket:
+            return [("show_basket", {})]
         if "recommend_for_me" in self.tools and self.asks_for_ideas():
             return [("recommend_for_me", own_picks(t))]
         if _WHY.search(t) and (self.shown or self.context.get("focus")):
